@@ -1,0 +1,42 @@
+# One command to run the app, one to test everything. Both set up what they need first.
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed-$(shell cat requirements.txt requirements-dev.txt | cksum | cut -d' ' -f1)
+DB ?= data/cxdash.duckdb
+PORT ?= 8501
+
+.PHONY: run test setup demo lint format check clean-db
+
+run: setup demo
+	$(PY) -m streamlit run app.py --server.port $(PORT)
+
+test: setup
+	$(PY) -m ruff check .
+	$(PY) -m ruff format --check .
+	$(PY) -m pytest
+
+setup: $(STAMP)
+
+$(STAMP): requirements.txt requirements-dev.txt
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -r requirements-dev.txt
+	rm -f $(VENV)/.installed-*
+	touch $@
+
+demo: setup
+	CXDASH_DB=$(DB) $(PY) -m cxdash demo --if-missing
+
+check: setup
+	CXDASH_DB=$(DB) $(PY) -m cxdash check
+
+lint: setup
+	$(PY) -m ruff check .
+
+format: setup
+	$(PY) -m ruff format .
+	$(PY) -m ruff check --fix .
+
+clean-db:
+	rm -f $(DB) $(DB).wal

@@ -1,0 +1,126 @@
+"""Command line: `python -m cxdash demo | import | template | check | frameworks`."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from pathlib import Path
+
+from cxdash import config
+
+PROBLEMS_SHOWN = 50
+
+
+def _db_arg(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--db", type=Path, default=None, help="DuckDB file (default: $CXDASH_DB or data/cxdash.duckdb)")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser for every sub-command."""
+    from cxdash.imports import KINDS
+    from cxdash.imports.templates import TEMPLATES
+
+    parser = argparse.ArgumentParser(prog="python -m cxdash", description="cxdash data tools")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    demo = sub.add_parser("demo", help="build the deterministic demo database")
+    demo.add_argument("--out", type=Path, default=None, help="file to write (default: the --db/CXDASH_DB path)")
+    _db_arg(demo)
+    demo.add_argument("--responses", type=int, default=1_000_000, help="feedback respondents to simulate")
+    demo.add_argument("--orgs", type=int, default=60, help="number of organisations")
+    demo.add_argument("--seed", type=int, default=42, help="random seed (same seed, same data)")
+    demo.add_argument("--if-missing", action="store_true", help="do nothing if the file already exists")
+
+    imp = sub.add_parser("import", help="validate a file and import it in one transaction")
+    imp.add_argument("files", type=Path, nargs="+", help="CSV (UTF-8) or .xlsx files, imported in the order given")
+    imp.add_argument("--kind", choices=KINDS, default=None, help="file kind (default: detected from the columns)")
+    imp.add_argument("--dry-run", action="store_true", help="validate only; write nothing")
+    imp.add_argument(
+        "--problems-out",
+        type=Path,
+        default=None,
+        help=f"write every problem to this CSV (default when more than {PROBLEMS_SHOWN})",
+    )
+    _db_arg(imp)
+
+    tpl = sub.add_parser("template", help="write an empty import template")
+    tpl.add_argument("kind", choices=list(TEMPLATES))
+    tpl.add_argument("--out", type=Path, default=None, help="file to write (.csv or .xlsx; default KIND.csv)")
+
+    chk = sub.add_parser("check", help="report what the database holds and any inconsistency")
+    _db_arg(chk)
+
+    fw = sub.add_parser("frameworks", help="(re)load maturity frameworks from data/frameworks/")
+    _db_arg(fw)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run one command; return the process exit code."""
+    args = build_parser().parse_args(argv)
+    handler = {"demo": _demo, "import": _import, "template": _template, "check": _check, "frameworks": _frameworks}[
+        args.command
+    ]
+    return handler(args)
+
+
+def _demo(args: argparse.Namespace) -> int:
+    from cxdash import demo
+
+    out = args.out or args.db or config.db_path()
+    if args.if_missing and out.exists():
+        print(f"{out} exists; leaving it as it is")
+        return 0
+    start = time.perf_counter()
+    summary = demo.build(out, responses=args.responses, orgs=args.orgs, seed=args.seed)
+    print(f"Built {out} in {time.perf_counter() - start:.1f} s")
+    for key, value in summary.items():
+        print(f"  {key}: {value:,}" if isinstance(value, int) else f"  {key}: {value}")
+    return 0
+
+
+def _import(args: argparse.Namespace) -> int:
+    from cxdash.imports import ImportFailed, import_file
+
+    status = 0
+    for file in args.files:
+        try:
+            result = import_file(file, kind=args.kind, db_path=args.db, dry_run=args.dry_run)
+        except ImportFailed as failed:
+            status = 1
+            problems = failed.problems
+            print(f"{file}: {len(problems):,} problem(s); nothing was imported from this file.", file=sys.stderr)
+            for problem in problems[:PROBLEMS_SHOWN]:
+                print(f"  {problem}", file=sys.stderr)
+            out = args.problems_out or (Path(f"{file.stem}-problems.csv") if len(problems) > PROBLEMS_SHOWN else None)
+            if out:
+                failed.frame().to_csv(out, index=False)
+                print(f"  ... every problem is listed in {out}", file=sys.stderr)
+            continue
+        print(result.summary())
+    return status
+
+
+def _template(args: argparse.Namespace) -> int:
+    from cxdash.imports.templates import write_template
+
+    out = write_template(args.kind, args.out or Path(f"{args.kind}.csv"))
+    print(f"Wrote an empty {args.kind} template to {out}; columns are described in docs/imports.md")
+    return 0
+
+
+def _check(args: argparse.Namespace) -> int:
+    from cxdash import contents
+
+    summary = contents.summarise(args.db)
+    print(contents.render(summary))
+    return 0 if summary.consistent else 1
+
+
+def _frameworks(args: argparse.Namespace) -> int:
+    from cxdash import frameworks
+
+    ids = frameworks.sync(args.db)
+    print(f"Loaded {len(ids)} framework(s): {', '.join(ids)}")
+    return 0

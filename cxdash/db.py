@@ -1,0 +1,170 @@
+"""The DuckDB file: schema creation and migration, short-lived connections, one place for writes.
+
+DuckDB allows one writer or many readers across processes, and a connection is not safe to
+share across threads, so nothing here keeps a connection open: every read opens a read-only
+connection and closes it, every write is one transaction on its own connection.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import duckdb
+import pandas as pd
+
+from cxdash import config
+from cxdash.queries import SQL_DIR, sql
+
+#: Schema version this code writes; migrations live in cxdash/sql/schema/NNN_*.sql.
+SCHEMA_VERSION = 1
+
+_LOCK_RETRY_SECONDS = 5.0
+
+
+class SchemaError(RuntimeError):
+    """The database file cannot be used by this version of cxdash."""
+
+
+class DatabaseBusy(RuntimeError):
+    """The database file stayed locked by another process (an import is probably running)."""
+
+
+def migrations() -> list[tuple[int, Path]]:
+    """Schema migration files in the order they apply, as (version, path)."""
+    files = sorted((SQL_DIR / "schema").glob("[0-9][0-9][0-9]_*.sql"))
+    return [(int(p.name[:3]), p) for p in files]
+
+
+def _is_lock_error(exc: Exception) -> bool:
+    text = str(exc).lower()
+    return "lock" in text or "conflicting" in text or "being used by another" in text
+
+
+def _connect(path: Path, read_only: bool) -> duckdb.DuckDBPyConnection:
+    deadline = time.monotonic() + _LOCK_RETRY_SECONDS
+    delay = 0.02
+    while True:
+        try:
+            return duckdb.connect(str(path), read_only=read_only)
+        except duckdb.IOException as exc:
+            if not _is_lock_error(exc) or time.monotonic() > deadline:
+                if _is_lock_error(exc):
+                    raise DatabaseBusy(
+                        f"{path} is locked by another process; data is being refreshed, try again shortly"
+                    ) from exc
+                raise
+            time.sleep(delay)
+            delay = min(delay * 2, 0.5)
+
+
+def schema_version(con: duckdb.DuckDBPyConnection) -> int | None:
+    """Schema version recorded in an open database, or None for a file without cxdash tables."""
+    has_meta = scalar(con, "SELECT count(*) FROM information_schema.tables WHERE table_name = 'meta'")
+    if not has_meta:
+        return None
+    value = scalar(con, "SELECT value FROM meta WHERE key = 'schema_version'")
+    return int(value) if value is not None else None
+
+
+def ensure_schema(path: Path | None = None) -> Path:
+    """Create the database at `path` or migrate it to SCHEMA_VERSION; return the path."""
+    path = Path(path or config.db_path())
+    if path.exists():  # the common case: already current; check without taking the write lock
+        con = _connect(path, read_only=True)
+        try:
+            if schema_version(con) == SCHEMA_VERSION:
+                return path
+        finally:
+            con.close()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    con = _connect(path, read_only=False)
+    try:
+        version = schema_version(con)
+        if version is None:
+            tables = scalar(con, "SELECT count(*) FROM information_schema.tables")
+            if tables:
+                raise SchemaError(
+                    f"{path} holds tables but no cxdash schema version; it is not a cxdash database. "
+                    "Point CXDASH_DB at another file, or move this one away."
+                )
+            version = 0
+        if version > SCHEMA_VERSION:
+            raise SchemaError(
+                f"{path} has schema version {version} but this cxdash understands up to "
+                f"{SCHEMA_VERSION}; upgrade cxdash (git pull; make run) to open it."
+            )
+        for number, file in migrations():
+            if number <= version:
+                continue
+            con.execute("BEGIN TRANSACTION")
+            try:
+                con.execute(file.read_text(encoding="utf-8"))
+                con.execute("INSERT OR REPLACE INTO meta VALUES ('schema_version', ?)", [str(number)])
+                con.execute("COMMIT")
+            except Exception:
+                con.execute("ROLLBACK")
+                raise
+    finally:
+        con.close()
+    return path
+
+
+@contextmanager
+def reader(path: Path | None = None) -> Iterator[duckdb.DuckDBPyConnection]:
+    """A short-lived read-only connection, retried briefly while a writer holds the file."""
+    path = Path(path or config.db_path())
+    if not path.exists():
+        raise FileNotFoundError(f"no database at {path}; build the demo with `python -m cxdash demo`")
+    con = _connect(path, read_only=True)
+    try:
+        yield con
+    finally:
+        con.close()
+
+
+def query(
+    name_or_sql: str, params: Sequence[Any] | dict[str, Any] | None = None, path: Path | None = None
+) -> pd.DataFrame:
+    """Run a named query from cxdash/sql/ (or literal SQL) read-only and return a DataFrame."""
+    text = name_or_sql if " " in name_or_sql.strip() else sql(name_or_sql)
+    with reader(path) as con:
+        return con.execute(text, params or []).df()
+
+
+@contextmanager
+def writer(path: Path | None = None) -> Iterator[duckdb.DuckDBPyConnection]:
+    """One write transaction: commits and bumps the data version on success, rolls back on error."""
+    path = ensure_schema(path)
+    con = _connect(path, read_only=False)
+    try:
+        con.execute("BEGIN TRANSACTION")
+        try:
+            yield con
+            con.execute("UPDATE meta SET value = CAST(CAST(value AS BIGINT) + 1 AS VARCHAR) WHERE key = 'data_version'")
+            con.execute("COMMIT")
+        except BaseException:
+            con.execute("ROLLBACK")
+            raise
+    finally:
+        con.close()
+
+
+def data_version(path: Path | None = None) -> str:
+    """A token that changes whenever data is written: use it to key caches."""
+    path = Path(path or config.db_path())
+    with reader(path) as con:
+        value = scalar(con, "SELECT value FROM meta WHERE key = 'data_version'")
+    return f"{path}:{value or 0}"
+
+
+def scalar(con: duckdb.DuckDBPyConnection, text: str, params: Sequence[Any] | None = None) -> Any:
+    """First value of a query's first row, draining the result so the connection is free again.
+
+    (DuckDB 2.x streams results: a `fetchone()` leaves the connection busy until drained.)
+    """
+    rows = con.execute(text, params or []).fetchall()
+    return rows[0][0] if rows else None

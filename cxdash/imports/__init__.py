@@ -1,0 +1,98 @@
+"""Imports: validate a whole file first, then write it in one transaction or not at all.
+
+`import_file` is what the CLI and the app call. Kinds: the templates in `templates.TEMPLATES`
+and `a11` (US federal A-11 customer-experience quarterly data).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from cxdash import db, frameworks
+from cxdash.imports.base import (
+    ImportFailed,
+    ImportResult,
+    Problem,
+    file_sha256,
+    next_import_id,
+    read_table,
+    record_import,
+)
+from cxdash.imports.templates import TEMPLATES, validate, vocabularies
+from cxdash.imports.writers import write_kind
+
+__all__ = ["KINDS", "ImportFailed", "ImportResult", "Problem", "detect_kind", "import_file"]
+
+KINDS = [*TEMPLATES, "a11"]
+
+
+def detect_kind(columns: list[str]) -> str | None:
+    """Guess an import kind from a file's column names; None if no kind matches."""
+    present = set(columns) - {"_row"}
+    if {"attributes_q1_text", "attributes_service_provider_id"} <= present:
+        return "a11"
+    matches = [
+        k
+        for k, t in TEMPLATES.items()
+        if {c.name for c in t.columns if c.required} <= present and present <= set(t.names)
+    ]
+    return matches[0] if len(matches) == 1 else None
+
+
+def import_file(
+    path: Path,
+    kind: str | None = None,
+    db_path: Path | None = None,
+    dry_run: bool = False,
+    display_name: str | None = None,
+) -> ImportResult:
+    """Validate `path` completely, then write it in one transaction (unless dry_run).
+
+    Raises ImportFailed listing every problem (file, row, column, value, reason); in that case
+    the database is untouched.
+    """
+    path = Path(path)
+    name = display_name or path.name
+    frame, problems = read_table(path, name)
+    if problems:
+        raise ImportFailed(problems)
+    if kind is None:
+        kind = detect_kind(list(frame.columns))
+        if kind is None:
+            raise ImportFailed(
+                [
+                    Problem(
+                        name,
+                        1,
+                        "",
+                        "",
+                        "cannot tell what kind of file this is from its columns; "
+                        f"name the kind (one of: {', '.join(KINDS)})",
+                    )
+                ]
+            )
+    if kind not in KINDS:
+        raise ImportFailed([Problem(name, 0, "", kind, f"unknown import kind; use one of: {', '.join(KINDS)}")])
+    db_path = db.ensure_schema(db_path)
+    frameworks.ensure_loaded(db_path)
+    if kind == "a11":
+        from cxdash.imports import a11
+
+        return a11.import_frame(frame, name, db_path, file_sha256(path), dry_run)
+    template = TEMPLATES[kind]
+    with db.reader(db_path) as con:
+        vocab = vocabularies(con)
+    typed, problems = validate(template, frame, name, vocab)
+    if problems:
+        raise ImportFailed(problems)
+    result = ImportResult(
+        kind, name, rows_read=len(frame), dry_run=dry_run, notes=[f"Re-import rule: {template.replace_rule}."]
+    )
+    if dry_run:
+        result.rows_written = len(typed)
+        return result
+    with db.writer(db_path) as con:
+        import_id = next_import_id(con)
+        result.rows_written, result.rows_replaced = write_kind(con, kind, typed, import_id)
+        record_import(con, import_id, result, file_sha256(path))
+    return result

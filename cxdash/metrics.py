@@ -1,0 +1,196 @@
+"""Every published number is defined here, once: feedback metrics from score distributions
+and maturity scores from assessment answers.
+
+Feedback metrics start from sufficient statistics that SQL sums over score distributions
+(`STATS_SQL`, from cxdash/sql/fragments/stats.sql), so any grouping (by month, channel,
+stage ...) is aggregated inside DuckDB and only a handful of rows reach Python.
+`add_metrics` turns those sums into the published figures:
+
+- mean score, with a 95% normal-approximation interval (mean +/- 1.96 * sd / sqrt(n));
+- top-two-box share: share answering one of the top two points of the scale
+  (4-5 on 1-5, 9-10 on 0-10), with a 95% Wilson score interval;
+- bottom-two-box share: the bottom two points (1-2 on 1-5, 0-1 on 0-10), Wilson interval;
+- net score: top-two share minus bottom-two share (-100..100 points), with the interval of a
+  difference of two multinomial proportions;
+- NPS, only for 0-10 scales: % promoters (9-10) minus % detractors (0-6), same interval form.
+
+A result resting on fewer than `min_n` responses is suppressed: its figures become missing
+(NaN), never zero, and `suppressed` is True.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+
+import duckdb
+import numpy as np
+import pandas as pd
+
+from cxdash import config
+from cxdash.queries import fragment
+
+Z95 = 1.959963984540054
+
+#: Sufficient statistics over feedback_distributions rows; defined in cxdash/sql/fragments/stats.sql.
+STATS_SQL = fragment("stats")
+
+METRIC_COLUMNS = [
+    "mean",
+    "mean_low",
+    "mean_high",
+    "top2_share",
+    "top2_low",
+    "top2_high",
+    "bottom2_share",
+    "bottom2_low",
+    "bottom2_high",
+    "net_score",
+    "net_low",
+    "net_high",
+    "nps",
+    "nps_low",
+    "nps_high",
+]
+
+
+def wilson_interval(
+    successes: np.ndarray | float, n: np.ndarray | float, z: float = Z95
+) -> tuple[np.ndarray, np.ndarray]:
+    """95% Wilson score interval for a share successes/n (NaN where n is 0)."""
+    x = np.asarray(successes, dtype=float)
+    n = np.asarray(n, dtype=float)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        p = x / n
+        denom = 1 + z * z / n
+        centre = (p + z * z / (2 * n)) / denom
+        half = z / denom * np.sqrt(p * (1 - p) / n + z * z / (4 * n * n))
+    return centre - half, centre + half
+
+
+def _difference_interval(
+    p_a: np.ndarray, p_b: np.ndarray, n: np.ndarray, z: float = Z95
+) -> tuple[np.ndarray, np.ndarray]:
+    """Interval for p_a - p_b where both shares come from the same n answers (multinomial)."""
+    diff = p_a - p_b
+    with np.errstate(divide="ignore", invalid="ignore"):
+        se = np.sqrt(np.maximum(p_a + p_b - diff * diff, 0) / n)
+    return np.clip(diff - z * se, -1, 1), np.clip(diff + z * se, -1, 1)
+
+
+def add_metrics(stats: pd.DataFrame, min_n: int | None = None) -> pd.DataFrame:
+    """Add published metrics to a frame of STATS_SQL sums; suppress rows under min_n responses.
+
+    Shares and scores are on 0-100 (percent or points); means on the measure's own scale.
+    """
+    min_n = config.min_n() if min_n is None else min_n
+    out = stats.copy()
+    n = out["n"].astype(float).to_numpy()
+    with np.errstate(divide="ignore", invalid="ignore"):
+        mean = out["sum_score"].astype(float).to_numpy() / n
+        var = out["sum_score_sq"].astype(float).to_numpy() / n - mean * mean
+        sd = np.sqrt(np.maximum(var, 0) * n / np.maximum(n - 1, 1))
+        half = Z95 * sd / np.sqrt(n)
+        top = out["top2"].astype(float).to_numpy() / n
+        bottom = out["bottom2"].astype(float).to_numpy() / n
+        promoters = out["promoters"].astype(float).to_numpy() / n
+        detractors = out["detractors"].astype(float).to_numpy() / n
+    out["mean"], out["mean_low"], out["mean_high"] = mean, mean - half, mean + half
+    low, high = wilson_interval(out["top2"], n)
+    out["top2_share"], out["top2_low"], out["top2_high"] = 100 * top, 100 * low, 100 * high
+    low, high = wilson_interval(out["bottom2"], n)
+    out["bottom2_share"], out["bottom2_low"], out["bottom2_high"] = 100 * bottom, 100 * low, 100 * high
+    low, high = _difference_interval(top, bottom, n)
+    out["net_score"], out["net_low"], out["net_high"] = 100 * (top - bottom), 100 * low, 100 * high
+    is_nps = ((out["scale_min"] == 0) & (out["scale_max"] == 10)).to_numpy()
+    low, high = _difference_interval(promoters, detractors, n)
+    out["nps"] = np.where(is_nps, 100 * (promoters - detractors), np.nan)
+    out["nps_low"] = np.where(is_nps, 100 * low, np.nan)
+    out["nps_high"] = np.where(is_nps, 100 * high, np.nan)
+    out["suppressed"] = n < min_n
+    out.loc[out["suppressed"], METRIC_COLUMNS] = np.nan
+    return out
+
+
+def summarise_counts(
+    counts: dict[int, int], scale_min: int = 1, scale_max: int = 5, min_n: int | None = None
+) -> pd.Series:
+    """Metrics for one distribution {score: respondents}, through the same SQL and code as the app."""
+    frame = pd.DataFrame(
+        {"score": list(counts), "responses": list(counts.values()), "scale_min": scale_min, "scale_max": scale_max}
+    )
+    bad = frame[(frame.score < scale_min) | (frame.score > scale_max) | (frame.responses < 0)]
+    if not bad.empty:
+        raise ValueError(f"scores outside {scale_min}-{scale_max} or negative counts: {bad.to_dict('records')}")
+    con = duckdb.connect()
+    try:
+        con.register("feedback_distributions", frame)
+        stats = con.execute(f"SELECT {STATS_SQL} FROM feedback_distributions").df()
+    finally:
+        con.close()
+    return add_metrics(stats, min_n).iloc[0]
+
+
+# --- Maturity -----------------------------------------------------------------------------
+
+
+def to_0_100(score_1_5: float | np.ndarray | pd.Series) -> float | np.ndarray | pd.Series:
+    """Map a 1-5 mean score onto 0-100 (1 -> 0, 3 -> 50, 5 -> 100)."""
+    return (score_1_5 - 1) / 4 * 100
+
+
+def pillar_scores(statement_means: pd.DataFrame, pillars: pd.DataFrame, keys: Sequence[str] = ()) -> pd.DataFrame:
+    """Pillar score = mean of its statements' mean scores (each statement counts equally).
+
+    statement_means: columns *keys, pillar_id, statement_id, mean_score (1-5), respondents.
+    pillars: columns pillar_id, name, weight, sort_order. Returns one row per keys x pillar
+    (pillars with no answers are absent) with score (1-5), score_100 (0-100), statements
+    answered and respondents (the most respondents to any of its statements).
+    """
+    keys = list(keys)
+    grouped = statement_means.groupby([*keys, "pillar_id"], as_index=False).agg(
+        score=("mean_score", "mean"), statements=("statement_id", "nunique"), respondents=("respondents", "max")
+    )
+    out = grouped.merge(pillars[["pillar_id", "name", "weight", "sort_order"]], on="pillar_id", how="inner")
+    out["score_100"] = to_0_100(out["score"])
+    return out.sort_values([*keys, "sort_order"]).reset_index(drop=True)
+
+
+def overall_scores(pillar_table: pd.DataFrame, keys: Sequence[str] = ()) -> pd.DataFrame:
+    """Overall 0-100 score per keys: the weight-averaged 0-100 scores of the pillars answered."""
+    keys = list(keys)
+    table = pillar_table.dropna(subset=["score_100"]).assign(weighted=lambda d: d["score_100"] * d["weight"])
+    if not keys:
+        table = table.assign(_all=1)
+        keys = ["_all"]
+    out = table.groupby(keys, as_index=False).agg(
+        weighted=("weighted", "sum"),
+        weight=("weight", "sum"),
+        pillars=("pillar_id", "nunique"),
+        respondents=("respondents", "max"),
+    )
+    out["score_100"] = out["weighted"] / out["weight"]
+    return out.drop(columns=["weighted", "weight"] + (["_all"] if "_all" in out else []))
+
+
+def overall_score(pillars: pd.DataFrame) -> float:
+    """Overall 0-100 score of one assessment from its pillar table; NaN if nothing was answered."""
+    table = overall_scores(pillars)
+    return float(table["score_100"].iloc[0]) if not table.empty else math.nan
+
+
+def stage_levels(scores_100: pd.Series | np.ndarray, stages: pd.DataFrame) -> np.ndarray:
+    """Stage level for each 0-100 score: the highest stage whose min_score it reaches (0 if missing)."""
+    ordered = stages.sort_values("level")
+    scores = np.asarray(scores_100, dtype=float)
+    index = np.searchsorted(ordered["min_score"].to_numpy(dtype=float), scores + 1e-9, side="right") - 1
+    levels = ordered["level"].to_numpy()[np.clip(index, 0, len(ordered) - 1)]
+    return np.where(np.isnan(scores), 0, levels)
+
+
+def stage_for(score_100: float, stages: pd.DataFrame) -> pd.Series | None:
+    """The stage row (level, name, min_score, descriptor) a 0-100 score falls in; None if missing."""
+    if score_100 is None or math.isnan(score_100):
+        return None
+    level = stage_levels(np.array([score_100]), stages)[0]
+    return stages.set_index("level").loc[level].rename(level).to_frame().T.reset_index(names="level").iloc[0]

@@ -1,0 +1,64 @@
+"""Shared fixtures: a small seeded demo database built once per session, and fresh empty ones."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from cxdash import db, frameworks
+
+ROOT = Path(__file__).resolve().parent.parent
+REAL_DATA = ROOT.parent / "shared" / "data" / "real"
+A11_FILE = REAL_DATA / "us_a11_hisp_quarterly_2021q1-2023q1.csv"
+TEMPLATE_EXAMPLES = ROOT / "docs" / "templates"
+
+
+def snapshot(path: Path) -> dict[str, list[tuple]]:
+    """Every row of every table, sorted: equal snapshots mean equal database content."""
+    with db.reader(path) as con:
+        tables = [r[0] for r in con.execute(
+            "SELECT table_name FROM information_schema.tables ORDER BY table_name").fetchall()]
+        return {t: con.execute(f'SELECT * FROM "{t}" ORDER BY ALL').fetchall() for t in tables}
+
+
+@pytest.fixture(scope="session")
+def demo_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A small demo database (same generator as the real demo, fewer respondents)."""
+    from cxdash import demo
+
+    path = tmp_path_factory.mktemp("demo") / "demo.duckdb"
+    demo.build(path, responses=60_000, orgs=20, seed=42)
+    return path
+
+
+@pytest.fixture(scope="session")
+def _empty_db_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    path = tmp_path_factory.mktemp("empty") / "empty.duckdb"
+    db.ensure_schema(path)
+    frameworks.sync(path)
+    return path
+
+
+@pytest.fixture(scope="session")
+def _example_db_file(tmp_path_factory: pytest.TempPathFactory, _empty_db_file: Path) -> Path:
+    from cxdash.imports import import_file
+
+    path = tmp_path_factory.mktemp("example") / "example.duckdb"
+    shutil.copy(_empty_db_file, path)
+    for kind in ("organisations", "services", "assessments", "responses", "distributions", "comments"):
+        import_file(TEMPLATE_EXAMPLES / f"{kind}.csv", kind=kind, db_path=path)
+    return path
+
+
+@pytest.fixture
+def empty_db(tmp_path: Path, _empty_db_file: Path) -> Path:
+    """A fresh database (own copy) with the schema and the shipped frameworks, and nothing else."""
+    return Path(shutil.copy(_empty_db_file, tmp_path / "empty.duckdb"))
+
+
+@pytest.fixture
+def example_db(tmp_path: Path, _example_db_file: Path) -> Path:
+    """A database (own copy) holding the documented example files from docs/templates/, imported in order."""
+    return Path(shutil.copy(_example_db_file, tmp_path / "example.duckdb"))

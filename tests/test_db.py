@@ -1,0 +1,106 @@
+"""The DuckDB file: schema versions, migrations, transactions and what `check` reports."""
+
+from __future__ import annotations
+
+import duckdb
+import pytest
+
+from cxdash import contents, db
+from tests.conftest import snapshot
+
+
+def test_new_file_gets_the_current_schema(tmp_path):
+    path = db.ensure_schema(tmp_path / "new.duckdb")
+    with db.reader(path) as con:
+        assert db.schema_version(con) == db.SCHEMA_VERSION
+    assert [v for v, _ in db.migrations()] == list(range(1, db.SCHEMA_VERSION + 1))
+
+
+def test_opening_twice_is_harmless(tmp_path):
+    path = db.ensure_schema(tmp_path / "x.duckdb")
+    before = snapshot(path)
+    db.ensure_schema(path)
+    assert snapshot(path) == before
+
+
+def test_a_newer_schema_is_refused_with_advice(tmp_path):
+    path = db.ensure_schema(tmp_path / "x.duckdb")
+    con = duckdb.connect(str(path))
+    con.execute("UPDATE meta SET value = '999' WHERE key = 'schema_version'")
+    con.close()
+    with pytest.raises(db.SchemaError, match="upgrade cxdash"):
+        db.ensure_schema(path)
+
+
+def test_a_foreign_database_is_not_touched(tmp_path):
+    path = tmp_path / "other.duckdb"
+    con = duckdb.connect(str(path))
+    con.execute("CREATE TABLE customers (id INTEGER)")
+    con.close()
+    with pytest.raises(db.SchemaError, match="not a cxdash database"):
+        db.ensure_schema(path)
+
+
+def test_older_schema_is_migrated(tmp_path, monkeypatch):
+    path = db.ensure_schema(tmp_path / "x.duckdb")
+    later = tmp_path / "schema"
+    later.mkdir()
+    migration = later / "002_add_test_column.sql"
+    migration.write_text("ALTER TABLE organisations ADD COLUMN website VARCHAR;")
+    real = db.migrations
+
+    def with_extra() -> list:
+        return [*real(), (2, migration)]
+
+    monkeypatch.setattr(db, "migrations", with_extra)
+    monkeypatch.setattr(db, "SCHEMA_VERSION", 2)
+    db.ensure_schema(path)
+    with db.reader(path) as con:
+        assert db.schema_version(con) == 2
+        assert "website" in [r[0] for r in con.execute("DESCRIBE organisations").fetchall()]
+
+
+def test_writer_commits_and_bumps_the_data_version(tmp_path):
+    path = db.ensure_schema(tmp_path / "x.duckdb")
+    version = db.data_version(path)
+    with db.writer(path) as con:
+        con.execute("INSERT INTO organisations VALUES ('a', 'A', 'local', 'R', 'small', 't', NULL, NULL, NULL)")
+    assert db.data_version(path) != version
+    assert db.query("SELECT count(*) AS n FROM organisations", path=path).n[0] == 1
+
+
+def test_writer_rolls_back_on_error(tmp_path):
+    path = db.ensure_schema(tmp_path / "x.duckdb")
+    before = snapshot(path)
+    with pytest.raises(duckdb.ConstraintException), db.writer(path) as con:
+        con.execute("INSERT INTO organisations VALUES ('a', 'A', 'local', 'R', 'small', 't', NULL, NULL, NULL)")
+        con.execute("INSERT INTO organisations VALUES ('a', 'B', 'local', 'R', 'small', 't', NULL, NULL, NULL)")
+    assert snapshot(path) == before
+
+
+def test_reader_explains_a_missing_database(tmp_path):
+    with pytest.raises(FileNotFoundError, match="python -m cxdash demo"), db.reader(tmp_path / "none.duckdb"):
+        pass
+
+
+def test_check_reports_counts_coverage_and_frameworks(example_db):
+    summary = contents.summarise(example_db)
+    counts = dict(zip(summary.tables["table"], summary.tables["rows"], strict=True))
+    assert counts["organisations"] == 2 and counts["frameworks"] >= 1
+    grains = set(summary.coverage["period_grain"])
+    assert grains == {"month", "quarter"}
+    assert summary.consistent
+    text = contents.render(summary)
+    assert "public_cx" in text and "no problems found" in text and "2026-03-01 to 2026-03-01" in text
+
+
+def test_check_finds_broken_references(example_db):
+    con = duckdb.connect(str(example_db))
+    con.execute("DELETE FROM organisations WHERE org_id = 'example-nhs'")
+    con.close()
+    summary = contents.summarise(example_db)
+    assert not summary.consistent
+    problems = dict(zip(summary.problems["problem"], summary.problems["rows"], strict=True))
+    assert problems["service without a known organisation"] == 1
+    assert problems["feedback for an unknown organisation"] > 0
+    assert "PROBLEM: comment for an unknown organisation" in contents.render(summary)
