@@ -117,7 +117,7 @@ def load(path: Path) -> Framework:
         name=head["name"],
         version=str(head["version"]),
         description=head["description"],
-        source_file=str(path),
+        source_file=f"{path.parent.name}/{path.name}",
         scale=pd.DataFrame(
             [(s["value"], s["label"], s["descriptor"]) for s in sorted(scale, key=lambda s: s["value"])],
             columns=["value", "label", "descriptor"],
