@@ -3,7 +3,7 @@
 import pandas as pd
 import streamlit as st
 
-from cxdash import charts, feedback, ui
+from cxdash import charts, feedback, labels, ui
 
 st.title("Customer experience maturity")
 st.caption("How customer-centric public bodies are, from maturity assessments and citizen feedback.")
@@ -47,7 +47,8 @@ if ui.database_ready():
                           key=f"home_stages_{framework.framework_id}")
         left.caption("Each organisation counted once, at the stage of its most recent assessment round.")
         right.dataframe(
-            latest[["name", "sector", "round_date", "respondents", "score_100", "stage_name"]],
+            latest[["name", "sector", "round_date", "respondents", "score_100", "stage_name"]].assign(
+                sector=latest["sector"].map(labels.sector)),
             hide_index=True,
             column_config={
                 "name": "Organisation",
