@@ -214,3 +214,11 @@ def test_templates_hold_the_documented_columns(tmp_path, kind):
     assert csv_path.read_text().strip().split(",") == TEMPLATES[kind].names
     example_header = (TEMPLATE_EXAMPLES / f"{kind}.csv").read_text().splitlines()[0].split(",")
     assert example_header == TEMPLATES[kind].names
+
+
+def test_semicolon_separated_csv_from_european_excel(tmp_path, empty_db):
+    path = write(tmp_path, "orgs.csv", "\ufefforg_id;name;sector;region;size_band;org_type\n"
+                 "eu-1;Comté Council, North;local;North West;small;district council\n", encoding="utf-8")
+    result = import_file(path, db_path=empty_db)
+    assert result.rows_written == 1
+    assert db.query("SELECT name FROM organisations", path=empty_db).name[0] == "Comté Council, North"

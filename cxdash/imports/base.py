@@ -182,11 +182,8 @@ def _read_csv(path: Path, name: str) -> tuple[list[list[str]], list[Problem]]:
     text, problems = _decode(raw, name)
     if problems:
         return [], problems
-    try:
-        dialect = csv.Sniffer().sniff(text[:8192], delimiters=",;\t")
-        delimiter = dialect.delimiter
-    except csv.Error:
-        delimiter = ","
+    header = text.split("\n", 1)[0]
+    delimiter = max(",;\t", key=header.count)  # the separator the header line uses most; ties go to comma
     try:
         return [row for row in csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)], []
     except csv.Error as exc:
