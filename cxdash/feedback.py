@@ -10,8 +10,9 @@ import pandas as pd
 from cxdash import db, metrics
 
 
-def measure_summary(start: date, end: date, org_id: str | None = None, path: Path | None = None,
-                    min_n: int | None = None) -> pd.DataFrame:
+def measure_summary(
+    start: date, end: date, org_id: str | None = None, path: Path | None = None, min_n: int | None = None
+) -> pd.DataFrame:
     """Metrics per measure for periods starting between start and end (one organisation or all).
 
     One row per measure: measure, label, family, n and the metrics of `metrics.add_metrics`.

@@ -31,8 +31,10 @@ if ui.database_ready():
             value, note = feedback.headline(pd.Series(row))
             tile.metric(row["label"], value, help=note)
             tile.caption(note)
-        st.caption(f"Periods starting {start:%B %Y} to {end:%B %Y}. Percentages are the share answering 4 or 5 "
-                   "on a 1-5 scale; NPS is the share scoring 9-10 minus the share scoring 0-6.")
+        st.caption(
+            f"Periods starting {start:%B %Y} to {end:%B %Y}. Percentages are the share answering 4 or 5 "
+            "on a 1-5 scale; NPS is the share scoring 9-10 minus the share scoring 0-6."
+        )
 
     if summary.frameworks.empty:
         st.info("No maturity framework is loaded. Run `python -m cxdash frameworks`.")
@@ -43,20 +45,24 @@ if ui.database_ready():
             st.info("No assessments yet for this framework. Import answers with `python -m cxdash import`.")
             continue
         left, right = st.columns([2, 3])
-        left.plotly_chart(charts.make_stage_bar(latest, ui.stages(framework.framework_id)),
-                          key=f"home_stages_{framework.framework_id}")
+        left.plotly_chart(
+            charts.make_stage_bar(latest, ui.stages(framework.framework_id)),
+            key=f"home_stages_{framework.framework_id}",
+        )
         left.caption("Each organisation counted once, at the stage of its most recent assessment round.")
         right.dataframe(
             latest[["name", "sector", "round_date", "respondents", "score_100", "stage_name"]].assign(
-                sector=latest["sector"].map(labels.sector)),
+                sector=latest["sector"].map(labels.sector)
+            ),
             hide_index=True,
             column_config={
                 "name": "Organisation",
                 "sector": "Sector",
                 "round_date": st.column_config.DateColumn("Latest round"),
                 "respondents": st.column_config.NumberColumn("Respondents"),
-                "score_100": st.column_config.ProgressColumn("Score (0-100)", min_value=0, max_value=100,
-                                                             format="%.0f"),
+                "score_100": st.column_config.ProgressColumn(
+                    "Score (0-100)", min_value=0, max_value=100, format="%.0f"
+                ),
                 "stage_name": "Stage",
             },
             height=420,

@@ -18,8 +18,9 @@ TEMPLATE_EXAMPLES = ROOT / "docs" / "templates"
 def snapshot(path: Path) -> dict[str, list[tuple]]:
     """Every row of every table, sorted: equal snapshots mean equal database content."""
     with db.reader(path) as con:
-        tables = [r[0] for r in con.execute(
-            "SELECT table_name FROM information_schema.tables ORDER BY table_name").fetchall()]
+        tables = [
+            r[0] for r in con.execute("SELECT table_name FROM information_schema.tables ORDER BY table_name").fetchall()
+        ]
         return {t: con.execute(f'SELECT * FROM "{t}" ORDER BY ALL').fetchall() for t in tables}
 
 

@@ -14,8 +14,15 @@ def cxdash(*args: str, env_db: Path | None = None, cwd: Path = ROOT) -> subproce
     env = {"PATH": "/usr/bin:/bin", "HOME": str(cwd), "PYTHONPATH": str(ROOT)}
     if env_db:
         env["CXDASH_DB"] = str(env_db)
-    return subprocess.run([sys.executable, "-m", "cxdash", *args], capture_output=True, text=True, env=env,
-                          cwd=cwd, timeout=120, check=False)
+    return subprocess.run(
+        [sys.executable, "-m", "cxdash", *args],
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=cwd,
+        timeout=120,
+        check=False,
+    )
 
 
 def test_template_writes_an_empty_file(tmp_path):

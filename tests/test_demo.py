@@ -47,35 +47,49 @@ def test_names_stay_unique_for_500_organisations():
 
 
 def test_every_organisation_has_three_or_four_rounds_of_6_to_20_respondents(demo_db: Path):
-    rounds = db.query("SELECT org_id, count(DISTINCT round_date) AS n FROM assessment_responses GROUP BY 1",
-                      path=demo_db)
+    rounds = db.query(
+        "SELECT org_id, count(DISTINCT round_date) AS n FROM assessment_responses GROUP BY 1", path=demo_db
+    )
     assert len(rounds) == meta(demo_db, "demo_orgs") and rounds["n"].between(3, 4).all()
-    sizes = db.query("SELECT org_id, round_date, count(DISTINCT respondent_id) AS n, "
-                     "count(*) / count(DISTINCT respondent_id) AS per_person "
-                     "FROM assessment_responses GROUP BY 1, 2", path=demo_db)
+    sizes = db.query(
+        "SELECT org_id, round_date, count(DISTINCT respondent_id) AS n, "
+        "count(*) / count(DISTINCT respondent_id) AS per_person "
+        "FROM assessment_responses GROUP BY 1, 2",
+        path=demo_db,
+    )
     assert sizes["n"].between(6, 20).all()
-    assert sizes["per_person"].nunique() == 1          # every respondent answers every statement
-    assert one(demo_db, "SELECT min(round_date) >= DATE '2023-11-01' "
-                        "AND max(round_date) <= DATE '2026-10-31' FROM assessment_responses")
+    assert sizes["per_person"].nunique() == 1  # every respondent answers every statement
+    assert one(
+        demo_db,
+        "SELECT min(round_date) >= DATE '2023-11-01' "
+        "AND max(round_date) <= DATE '2026-10-31' FROM assessment_responses",
+    )
 
 
 def test_frontline_rates_lower_than_the_board(demo_db: Path):
-    means = db.query("SELECT respondent_role, avg(score) AS m FROM assessment_responses GROUP BY 1",
-                     path=demo_db).set_index("respondent_role")["m"]
+    means = db.query(
+        "SELECT respondent_role, avg(score) AS m FROM assessment_responses GROUP BY 1", path=demo_db
+    ).set_index("respondent_role")["m"]
     assert means["board"] - means["frontline"] > 0.3
     assert means["frontline"] < means["manager"] < means["executive"]
 
 
 def test_emotion_is_lowest_at_the_wait_stage(demo_db: Path):
-    means = db.query("SELECT stage, sum(responses * score) / sum(responses) AS m FROM feedback_distributions "
-                     "WHERE measure = 'emotion' GROUP BY 1 ORDER BY m", path=demo_db)
+    means = db.query(
+        "SELECT stage, sum(responses * score) / sum(responses) AS m FROM feedback_distributions "
+        "WHERE measure = 'emotion' GROUP BY 1 ORDER BY m",
+        path=demo_db,
+    )
     assert means["stage"].iloc[0] == "wait"
     assert means["m"].iloc[1] - means["m"].iloc[0] > 0.3
 
 
 def test_app_is_easiest_and_phone_hardest(demo_db: Path):
-    means = db.query("SELECT channel, sum(responses * score) / sum(responses) AS m "
-                     "FROM feedback_distributions WHERE measure = 'ease' GROUP BY 1 ORDER BY m", path=demo_db)
+    means = db.query(
+        "SELECT channel, sum(responses * score) / sum(responses) AS m "
+        "FROM feedback_distributions WHERE measure = 'ease' GROUP BY 1 ORDER BY m",
+        path=demo_db,
+    )
     assert means["channel"].iloc[0] == "phone" and means["channel"].iloc[-1] == "app"
 
 
@@ -85,44 +99,55 @@ def test_digital_share_grows(demo_db: Path):
         "sum(responses) FILTER (channel IN ('web', 'app')) / sum(responses) AS digital "
         "FROM feedback_distributions WHERE measure = 'satisfaction' "
         "AND (period_start < DATE '2024-11-01' OR period_start >= DATE '2025-11-01') GROUP BY 1",
-        path=demo_db).set_index("first_year")["digital"]
+        path=demo_db,
+    ).set_index("first_year")["digital"]
     assert shares[True] < 0.45 and shares[False] > 0.55
 
 
 def test_seasonal_peaks_are_busier_and_slightly_worse(demo_db: Path):
-    by_month = db.query("SELECT month(period_start) AS mo, sum(responses) AS n, "
-                        "sum(responses * score) / sum(responses) AS m FROM feedback_distributions "
-                        "WHERE measure = 'satisfaction' GROUP BY 1", path=demo_db).set_index("mo")
+    by_month = db.query(
+        "SELECT month(period_start) AS mo, sum(responses) AS n, "
+        "sum(responses * score) / sum(responses) AS m FROM feedback_distributions "
+        "WHERE measure = 'satisfaction' GROUP BY 1",
+        path=demo_db,
+    ).set_index("mo")
     assert by_month.loc[[1, 9], "n"].min() > by_month["n"].drop([1, 9]).max()
     assert by_month["n"].idxmin() == 8
     assert by_month.loc[[1, 9], "m"].max() < by_month.loc[8, "m"]
 
 
 def test_more_mature_organisations_get_better_feedback(demo_db: Path):
-    terciles = db.query("""
+    terciles = db.query(
+        """
         WITH latest AS (SELECT org_id, max(round_date) AS d FROM assessment_responses GROUP BY 1),
         score AS (SELECT a.org_id, avg(a.score) AS s FROM assessment_responses a
                   JOIN latest l ON a.org_id = l.org_id AND a.round_date = l.d GROUP BY 1),
         third AS (SELECT org_id, ntile(3) OVER (ORDER BY s) AS t FROM score)
         SELECT t, sum(responses * score) / sum(responses) AS sat FROM feedback_distributions
-        JOIN third USING (org_id) WHERE measure = 'satisfaction' GROUP BY t""", path=demo_db)
+        JOIN third USING (org_id) WHERE measure = 'satisfaction' GROUP BY t""",
+        path=demo_db,
+    )
     terciles = terciles.set_index("t")["sat"]
     assert terciles[3] > terciles[1] + 0.2
 
 
 def test_bigger_organisations_get_more_responses(demo_db: Path):
-    per_org = db.query("SELECT size_band, sum(responses) / count(DISTINCT org_id) AS n "
-                       "FROM feedback_distributions JOIN organisations USING (org_id) "
-                       "WHERE measure = 'trust' GROUP BY 1",
-                       path=demo_db).set_index("size_band")["n"]
+    per_org = db.query(
+        "SELECT size_band, sum(responses) / count(DISTINCT org_id) AS n "
+        "FROM feedback_distributions JOIN organisations USING (org_id) "
+        "WHERE measure = 'trust' GROUP BY 1",
+        path=demo_db,
+    ).set_index("size_band")["n"]
     assert per_org["small"] < per_org["large"]
 
 
 def test_every_respondent_answers_every_measure_on_its_scale(demo_db: Path):
-    totals = db.query("SELECT measure, sum(responses) AS n, min(score) AS lo, max(score) AS hi, "
-                      "bool_and(f.scale_min = m.scale_min AND f.scale_max = m.scale_max) AS scales "
-                      "FROM feedback_distributions f JOIN measures m USING (measure) GROUP BY 1",
-                      path=demo_db).set_index("measure")
+    totals = db.query(
+        "SELECT measure, sum(responses) AS n, min(score) AS lo, max(score) AS hi, "
+        "bool_and(f.scale_min = m.scale_min AND f.scale_max = m.scale_max) AS scales "
+        "FROM feedback_distributions f JOIN measures m USING (measure) GROUP BY 1",
+        path=demo_db,
+    ).set_index("measure")
     assert sorted(totals.index) == sorted(demo.MEASURES)
     assert (totals["n"] == meta(demo_db, "demo_responses")).all()
     assert totals["scales"].all() and totals.loc["recommend", "hi"] == 10 and totals.loc["ease", "hi"] == 5
@@ -133,12 +158,24 @@ def test_every_respondent_answers_every_measure_on_its_scale(demo_db: Path):
 def test_comments_are_varied_and_match_their_respondent(demo_db: Path):
     total = one(demo_db, "SELECT count(*) FROM comments")
     assert one(demo_db, "SELECT count(DISTINCT text) FROM comments") >= min(1_000, 0.66 * total)
-    assert one(demo_db, "SELECT count(*) FROM comments WHERE date_trunc('month', comment_date) "
-                        "NOT IN (SELECT DISTINCT period_start FROM feedback_distributions)") == 0
-    waits = one(demo_db, "SELECT avg((text ILIKE '%wait%' OR text ILIKE '%update%')::INT) FROM comments "
-                         "WHERE stage = 'wait' AND satisfaction <= 2")
-    others = one(demo_db, "SELECT avg((text ILIKE '%wait%' OR text ILIKE '%update%')::INT) FROM comments "
-                          "WHERE stage <> 'wait' AND satisfaction <= 2")
+    assert (
+        one(
+            demo_db,
+            "SELECT count(*) FROM comments WHERE date_trunc('month', comment_date) "
+            "NOT IN (SELECT DISTINCT period_start FROM feedback_distributions)",
+        )
+        == 0
+    )
+    waits = one(
+        demo_db,
+        "SELECT avg((text ILIKE '%wait%' OR text ILIKE '%update%')::INT) FROM comments "
+        "WHERE stage = 'wait' AND satisfaction <= 2",
+    )
+    others = one(
+        demo_db,
+        "SELECT avg((text ILIKE '%wait%' OR text ILIKE '%update%')::INT) FROM comments "
+        "WHERE stage <> 'wait' AND satisfaction <= 2",
+    )
     assert waits > 2 * others
     unhappy = one(demo_db, "SELECT avg(satisfaction) FROM comments WHERE text ILIKE '%rude%'")
     happy = one(demo_db, "SELECT avg(satisfaction) FROM comments WHERE text ILIKE '%helpful and patient%'")
@@ -150,7 +187,7 @@ def test_same_seed_same_content_other_seed_other_content(demo_db: Path, tmp_path
     again = tmp_path / "again.duckdb"
     again.write_bytes(b"an old file that the build replaces")
     demo.build(again, responses=responses, orgs=orgs, seed=42)
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["again.duckdb"]   # no temp or .wal left
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["again.duckdb"]  # no temp or .wal left
     assert snapshot(again) == snapshot(demo_db)
     other = tmp_path / "other.duckdb"
     demo.build(other, responses=responses, orgs=orgs, seed=43)

@@ -27,8 +27,16 @@ def test_default_framework_is_complete():
 
 def test_default_framework_is_grounded_in_practice():
     text = DEFAULT.read_text(encoding="utf-8").lower()
-    for idea in ("journey map", "right first time", "own words", "owner", "board", "champion", "co-design",
-                 "tell us once"):
+    for idea in (
+        "journey map",
+        "right first time",
+        "own words",
+        "owner",
+        "board",
+        "champion",
+        "co-design",
+        "tell us once",
+    ):
         assert idea in text, idea
 
 

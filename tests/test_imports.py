@@ -44,13 +44,21 @@ def test_documented_examples_import_cleanly(example_db):
 def test_response_level_rows_become_distributions(example_db):
     rows = db.query(
         "SELECT service_id, channel, stage, measure, score, responses FROM feedback_distributions "
-        "WHERE service_id = 'example-bc--bins' ORDER BY ALL", path=example_db)
+        "WHERE service_id = 'example-bc--bins' ORDER BY ALL",
+        path=example_db,
+    )
     # R-0004 left ease blank: the app channel has no ease answer, the other five measures one each
     app = rows[rows.channel == "app"]
     assert sorted(app.measure) == ["effectiveness", "emotion", "recommend", "satisfaction", "trust"]
     assert set(app.responses) == {1}
-    assert db.query("SELECT DISTINCT period_start, period_grain FROM feedback_distributions "
-                    "WHERE service_id = 'example-bc--bins'", path=example_db).shape[0] == 1
+    assert (
+        db.query(
+            "SELECT DISTINCT period_start, period_grain FROM feedback_distributions "
+            "WHERE service_id = 'example-bc--bins'",
+            path=example_db,
+        ).shape[0]
+        == 1
+    )
 
 
 @pytest.mark.parametrize("kind", list(TEMPLATES))
@@ -61,8 +69,11 @@ def test_importing_the_same_file_twice_changes_nothing(example_db, kind):
     assert result.rows_replaced == result.rows_written
     for table in before:
         if table not in ("imports", "meta"):
-            strip = (lambda rows: [r[:-1] for r in rows]) if table != "frameworks" and before[table] and \
-                len(before[table][0]) > 1 else (lambda rows: rows)
+            strip = (
+                (lambda rows: [r[:-1] for r in rows])
+                if table != "frameworks" and before[table] and len(before[table][0]) > 1
+                else (lambda rows: rows)
+            )
             # import_id (last column) changes; the data itself must not
             assert sorted(map(str, strip(after[table]))) == sorted(map(str, strip(before[table]))), table
 
@@ -74,8 +85,12 @@ def test_kind_is_detected_from_columns():
 
 
 def test_missing_and_unknown_columns(tmp_path, example_db):
-    path = write(tmp_path, "dist.csv", "period,org_id,service_id,channel,stage,measure,score,respnses\n"
-                 "2026-03,example-bc,example-bc--bins,web,apply,satisfaction,4,10\n")
+    path = write(
+        tmp_path,
+        "dist.csv",
+        "period,org_id,service_id,channel,stage,measure,score,respnses\n"
+        "2026-03,example-bc,example-bc--bins,web,apply,satisfaction,4,10\n",
+    )
     problems = failed_import(path, example_db, kind="distributions")
     reasons = {(p.column, p.reason.split(";")[0]) for p in problems}
     assert ("respnses", "unknown column for a distributions file") in reasons
@@ -84,16 +99,21 @@ def test_missing_and_unknown_columns(tmp_path, example_db):
 
 
 def test_every_bad_cell_is_reported_at_once(tmp_path, example_db):
-    text = "\n".join([
-        RESPONSES_HEADER,
-        GOOD_RESPONSE,
-        "R-10,2026-04-01,example-bc,example-bc--bins,web,apply,four,4,4,4,4,9,",      # text in a number column
-        "R-11,2026-04-01,example-bc,example-bc--bins,web,apply,7,4,4,4,4,9,",         # out of range
-        "R-12,2026-04-01,nobody,example-bc--bins,web,apply,4,4,4,4,4,9,",             # unknown organisation
-        "R-13,01/04/2026,example-bc,example-bc--bins,fax,apply,4,4,4,4,4,11,",         # bad date, channel, recommend
-        "R-14,2026-04-01,example-nhs,example-bc--bins,web,apply,4,4,4,4,4,9,",        # service of another org
-        "R-15,2026-04-01,example-bc,example-bc--bins,web,apply,,,,,,,",               # no score at all
-    ]) + "\n"
+    text = (
+        "\n".join(
+            [
+                RESPONSES_HEADER,
+                GOOD_RESPONSE,
+                "R-10,2026-04-01,example-bc,example-bc--bins,web,apply,four,4,4,4,4,9,",  # text in a number column
+                "R-11,2026-04-01,example-bc,example-bc--bins,web,apply,7,4,4,4,4,9,",  # out of range
+                "R-12,2026-04-01,nobody,example-bc--bins,web,apply,4,4,4,4,4,9,",  # unknown organisation
+                "R-13,01/04/2026,example-bc,example-bc--bins,fax,apply,4,4,4,4,4,11,",  # bad date, channel, recommend
+                "R-14,2026-04-01,example-nhs,example-bc--bins,web,apply,4,4,4,4,4,9,",  # service of another org
+                "R-15,2026-04-01,example-bc,example-bc--bins,web,apply,,,,,,,",  # no score at all
+            ]
+        )
+        + "\n"
+    )
     problems = failed_import(write(tmp_path, "resp.csv", text), example_db)
     found = {(p.row, p.column, p.value) for p in problems}
     assert (3, "satisfaction", "four") in found
@@ -113,25 +133,39 @@ def test_every_bad_cell_is_reported_at_once(tmp_path, example_db):
 
 
 def test_duplicate_rows_name_the_first_occurrence(tmp_path, example_db):
-    path = write(tmp_path, "d.csv", "\n".join([
-        "period,org_id,service_id,channel,stage,measure,score,responses",
-        "2026-04,example-bc,example-bc--bins,web,apply,satisfaction,4,10",
-        "2026-04,example-bc,example-bc--bins,web,apply,satisfaction,5,10",
-        "2026-04,example-bc,example-bc--bins,web,apply,satisfaction,4,12",
-    ]) + "\n")
+    path = write(
+        tmp_path,
+        "d.csv",
+        "\n".join(
+            [
+                "period,org_id,service_id,channel,stage,measure,score,responses",
+                "2026-04,example-bc,example-bc--bins,web,apply,satisfaction,4,10",
+                "2026-04,example-bc,example-bc--bins,web,apply,satisfaction,5,10",
+                "2026-04,example-bc,example-bc--bins,web,apply,satisfaction,4,12",
+            ]
+        )
+        + "\n",
+    )
     problems = failed_import(path, example_db)
     assert len(problems) == 1
     assert problems[0].row == 4 and problems[0].reason == "duplicate of row 2"
 
 
 def test_scores_outside_a_measures_scale(tmp_path, example_db):
-    path = write(tmp_path, "d.csv", "\n".join([
-        "period,org_id,service_id,channel,stage,measure,score,responses",
-        "2026-04,example-bc,example-bc--bins,web,apply,satisfaction,6,10",
-        "2026-04,example-bc,example-bc--bins,web,apply,recommend,10,10",
-        "2026-04,example-bc,example-bc--bins,web,apply,recommend,0,-3",
-        "2026-13,example-bc,example-bc--bins,web,apply,ease,3,3",
-    ]) + "\n")
+    path = write(
+        tmp_path,
+        "d.csv",
+        "\n".join(
+            [
+                "period,org_id,service_id,channel,stage,measure,score,responses",
+                "2026-04,example-bc,example-bc--bins,web,apply,satisfaction,6,10",
+                "2026-04,example-bc,example-bc--bins,web,apply,recommend,10,10",
+                "2026-04,example-bc,example-bc--bins,web,apply,recommend,0,-3",
+                "2026-13,example-bc,example-bc--bins,web,apply,ease,3,3",
+            ]
+        )
+        + "\n",
+    )
     problems = failed_import(path, example_db)
     found = {(p.row, p.column, p.reason) for p in problems}
     assert (2, "score", "outside the measure's scale") in found
@@ -140,14 +174,17 @@ def test_scores_outside_a_measures_scale(tmp_path, example_db):
     assert not any(r == 3 for r, _, _ in found), "10 is on the 0-10 recommend scale"
 
 
-@pytest.mark.parametrize(("content", "reason"), [
-    (b"", "file is empty"),
-    (b"\n\n", "file is empty"),
-    (RESPONSES_HEADER.encode() + b"\n", "file has a header but no data rows"),
-    ("org_id,name\nx,Caf\u00e9 Council\n".encode("cp1252"), "file is not UTF-8"),
-    ("org_id,name\nx,y\n".encode("utf-16"), "file is UTF-16"),
-    (b"PK\x03\x04\x00\x00binary", "file looks binary"),
-])
+@pytest.mark.parametrize(
+    ("content", "reason"),
+    [
+        (b"", "file is empty"),
+        (b"\n\n", "file is empty"),
+        (RESPONSES_HEADER.encode() + b"\n", "file has a header but no data rows"),
+        ("org_id,name\nx,Caf\u00e9 Council\n".encode("cp1252"), "file is not UTF-8"),
+        ("org_id,name\nx,y\n".encode("utf-16"), "file is UTF-16"),
+        (b"PK\x03\x04\x00\x00binary", "file looks binary"),
+    ],
+)
 def test_unreadable_files(tmp_path, example_db, content, reason):
     path = tmp_path / "bad.csv"
     path.write_bytes(content)
@@ -175,8 +212,9 @@ def test_oversized_file_is_refused(tmp_path, example_db, monkeypatch):
 def test_excel_files_import_like_csv(tmp_path, empty_db):
     path = write_template("organisations", tmp_path / "orgs.xlsx")
     book = openpyxl.load_workbook(path)
-    book["organisations"].append(["xl-1", "Excel District Council", "local", "South East", "small",
-                                  "district council", None, "England"])
+    book["organisations"].append(
+        ["xl-1", "Excel District Council", "local", "South East", "small", "district council", None, "England"]
+    )
     book["organisations"].append(["xl-2", "Excel NHS Trust", "health", "South East", 3, "NHS trust", None, None])
     book.save(path)
     problems = failed_import(path, empty_db)
@@ -217,8 +255,13 @@ def test_templates_hold_the_documented_columns(tmp_path, kind):
 
 
 def test_semicolon_separated_csv_from_european_excel(tmp_path, empty_db):
-    path = write(tmp_path, "orgs.csv", "\ufefforg_id;name;sector;region;size_band;org_type\n"
-                 "eu-1;Comté Council, North;local;North West;small;district council\n", encoding="utf-8")
+    path = write(
+        tmp_path,
+        "orgs.csv",
+        "\ufefforg_id;name;sector;region;size_band;org_type\n"
+        "eu-1;Comté Council, North;local;North West;small;district council\n",
+        encoding="utf-8",
+    )
     result = import_file(path, db_path=empty_db)
     assert result.rows_written == 1
     assert db.query("SELECT name FROM organisations", path=empty_db).name[0] == "Comté Council, North"

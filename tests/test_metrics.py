@@ -98,11 +98,23 @@ def test_counts_outside_the_scale_are_refused():
 
 # Maturity worked by hand: pillar p has statements with means 3 and 4 -> 3.5 -> (3.5-1)/4*100 = 62.5;
 # pillar q has means 2 and 2 -> 2.0 -> 25. Equal weights: overall 43.75 -> "Established" (40-60).
-STAGES = pd.DataFrame({"level": [1, 2, 3, 4, 5], "name": ["Ad hoc", "Emerging", "Established", "Embedded", "Leading"],
-                       "min_score": [0, 20, 40, 60, 80], "descriptor": ["a", "b", "c", "d", "e"]})
+STAGES = pd.DataFrame(
+    {
+        "level": [1, 2, 3, 4, 5],
+        "name": ["Ad hoc", "Emerging", "Established", "Embedded", "Leading"],
+        "min_score": [0, 20, 40, 60, 80],
+        "descriptor": ["a", "b", "c", "d", "e"],
+    }
+)
 PILLARS = pd.DataFrame({"pillar_id": ["p", "q"], "name": ["P", "Q"], "weight": [1.0, 1.0], "sort_order": [1, 2]})
-MEANS = pd.DataFrame({"pillar_id": ["p", "p", "q", "q"], "statement_id": ["1", "2", "3", "4"],
-                      "mean_score": [3.0, 4.0, 2.0, 2.0], "respondents": [3, 3, 3, 2]})
+MEANS = pd.DataFrame(
+    {
+        "pillar_id": ["p", "p", "q", "q"],
+        "statement_id": ["1", "2", "3", "4"],
+        "mean_score": [3.0, 4.0, 2.0, 2.0],
+        "respondents": [3, 3, 3, 2],
+    }
+)
 
 
 def test_pillar_and_overall_scores():
@@ -125,10 +137,19 @@ def test_stage_boundaries():
 
 
 def test_add_metrics_is_vectorised_over_groups():
-    stats = pd.DataFrame({
-        "n": [40, 5], "sum_score": [163, 25], "sum_score_sq": [719, 125], "top2": [30, 5], "bottom2": [5, 0],
-        "promoters": [0, 0], "detractors": [0, 0], "scale_min": [1, 1], "scale_max": [5, 5],
-    })
+    stats = pd.DataFrame(
+        {
+            "n": [40, 5],
+            "sum_score": [163, 25],
+            "sum_score_sq": [719, 125],
+            "top2": [30, 5],
+            "bottom2": [5, 0],
+            "promoters": [0, 0],
+            "detractors": [0, 0],
+            "scale_min": [1, 1],
+            "scale_max": [5, 5],
+        }
+    )
     out = metrics.add_metrics(stats, min_n=10)
     assert out.loc[0, "top2_share"] == pytest.approx(75.0)
     assert out.loc[1, "suppressed"] and math.isnan(out.loc[1, "mean"])
