@@ -8,6 +8,7 @@ from pathlib import Path
 import pandas as pd
 
 from cxdash import db, metrics
+from cxdash.queries import sql
 
 
 def measure_summary(
@@ -28,3 +29,109 @@ def headline(row: pd.Series) -> tuple[str, str]:
     if row["family"] == "recommend":
         return f"{row['nps']:+.0f}", f"NPS, n = {int(row['n']):,}"
     return f"{row['top2_share']:.0f}%", f"rated 4 or 5, n = {int(row['n']):,}"
+
+
+def kpis(
+    org_id: str | None,
+    start: date,
+    end: date,
+    previous: tuple[date, date],
+    path: Path | None = None,
+    min_n: int | None = None,
+) -> pd.DataFrame:
+    """Headline figure per measure for a window, its change since the previous window and whether the
+    change is beyond noise (metrics.compare).
+
+    Columns: measure, label, family, headline ('top2_share' or 'nps'), current, low, high, previous,
+    change, p_value, significant, verdict, n_current, n_previous.
+    """
+    now = db.query("feedback_by_measure", {"start": start, "end": end, "org_id": org_id}, path)
+    before = db.query("feedback_by_measure", {"start": previous[0], "end": previous[1], "org_id": org_id}, path)
+    columns = [
+        "measure",
+        "label",
+        "family",
+        "headline",
+        "current",
+        "low",
+        "high",
+        "previous",
+        "change",
+        "p_value",
+        "significant",
+        "verdict",
+        "n_current",
+        "n_previous",
+    ]
+    if now.empty:
+        return pd.DataFrame(columns=columns)
+    zero = {c: 0 for c in ("n", "sum_score", "sum_score_sq", "top2", "bottom2", "promoters", "detractors")}
+    before = (
+        now[["measure", "label", "family", "sort_order", "scale_min", "scale_max"]]
+        .merge(
+            before.drop(columns=["label", "family", "sort_order", "scale_min", "scale_max"]), on="measure", how="left"
+        )
+        .fillna(zero)
+    )
+    rows = []
+    for i, row in now.iterrows():
+        column = metrics.headline_column(int(row["scale_min"]), int(row["scale_max"]))
+        result = metrics.compare(now.loc[[i]], before.loc[[i]], column, min_n).iloc[0]
+        current = metrics.add_metrics(now.loc[[i]], min_n).iloc[0]
+        low_col, high_col = ("nps_low", "nps_high") if column == "nps" else ("top2_low", "top2_high")
+        rows.append(
+            {
+                "measure": row["measure"],
+                "label": row["label"],
+                "family": row["family"],
+                "headline": column,
+                "current": result["current"],
+                "low": current[low_col],
+                "high": current[high_col],
+                "previous": result["previous"],
+                "change": result["change"],
+                "p_value": result["p_value"],
+                "significant": bool(result["significant"]),
+                "verdict": result["verdict"],
+                "n_current": int(result["n_current"]),
+                "n_previous": int(result["n_previous"]),
+            }
+        )
+    return pd.DataFrame(rows, columns=columns)
+
+
+#: Columns feedback can be grouped by (a whitelist: these names are put into SQL).
+DIMENSIONS = ("period_start", "org_id", "service_id", "channel", "stage", "measure")
+
+
+def stats_by(
+    dims: tuple[str, ...],
+    start: date | None = None,
+    end: date | None = None,
+    org_ids: tuple[str, ...] | None = None,
+    service_id: str | None = None,
+    channel: str | None = None,
+    stage: str | None = None,
+    measures: tuple[str, ...] | None = None,
+    path: Path | None = None,
+    min_n: int | None = None,
+) -> pd.DataFrame:
+    """Feedback metrics grouped by `dims` (from DIMENSIONS) over the filters given (None = all).
+
+    Aggregated inside DuckDB: one row per group with n and every metric of metrics.add_metrics,
+    suppressed below the small-sample threshold.
+    """
+    bad = [d for d in dims if d not in DIMENSIONS]
+    if bad or not dims:
+        raise ValueError(f"cannot group feedback by {bad or dims}; choose from {DIMENSIONS}")
+    text = sql("feedback_stats_by").replace("{{dims}}", ", ".join(dims))
+    params = {
+        "start": start,
+        "end": end,
+        "org_ids": list(org_ids) if org_ids is not None else None,
+        "service_id": service_id,
+        "channel": channel,
+        "stage": stage,
+        "measures": list(measures) if measures is not None else None,
+    }
+    return metrics.add_metrics(db.query(text, params, path), min_n)

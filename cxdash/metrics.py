@@ -194,3 +194,68 @@ def stage_for(score_100: float, stages: pd.DataFrame) -> pd.Series | None:
         return None
     level = stage_levels(np.array([score_100]), stages)[0]
     return stages.set_index("level").loc[level].rename(level).to_frame().T.reset_index(names="level").iloc[0]
+
+
+# --- Change between two periods -------------------------------------------------------------
+
+ALPHA = 0.05
+
+
+def headline_column(scale_min: int, scale_max: int) -> str:
+    """The one figure a measure is reported by: NPS on 0-10 scales, else the top-two-box share."""
+    return "nps" if (scale_min, scale_max) == (0, 10) else "top2_share"
+
+
+def _variance_of(stats: pd.DataFrame, column: str) -> np.ndarray:
+    """Sampling variance (on the 0-100 scale for shares and NPS) of a headline figure."""
+    n = stats["n"].astype(float).to_numpy()
+    with np.errstate(divide="ignore", invalid="ignore"):
+        if column == "mean":
+            mean = stats["sum_score"].to_numpy(dtype=float) / n
+            var = stats["sum_score_sq"].to_numpy(dtype=float) / n - mean * mean
+            return np.maximum(var, 0) * n / np.maximum(n - 1, 1) / n
+        if column == "nps":
+            a = stats["promoters"].to_numpy(dtype=float) / n
+            b = stats["detractors"].to_numpy(dtype=float) / n
+            return 1e4 * np.maximum(a + b - (a - b) ** 2, 0) / n
+        p = stats["top2" if column == "top2_share" else "bottom2"].to_numpy(dtype=float) / n
+        return 1e4 * p * (1 - p) / n
+
+
+def compare(
+    current: pd.DataFrame, previous: pd.DataFrame, column: str = "top2_share", min_n: int | None = None
+) -> pd.DataFrame:
+    """Change in one figure between two aligned frames of STATS_SQL sums (same rows, same order).
+
+    The change is tested with a two-sided z-test at 95% (unpooled standard errors: for a share
+    p(1-p)/n, for NPS (p+ + p- - (p+ - p-)^2)/n, for a mean s^2/n). Returns columns current,
+    previous, change, p_value, significant and verdict: "up", "down", "no significant change", or
+    "not enough responses" when either side is under the small-sample threshold.
+    """
+    now = add_metrics(current, min_n).reset_index(drop=True)
+    before = add_metrics(previous, min_n).reset_index(drop=True)
+    change = now[column].to_numpy(dtype=float) - before[column].to_numpy(dtype=float)
+    se = np.sqrt(_variance_of(now, column) + _variance_of(before, column))
+    with np.errstate(divide="ignore", invalid="ignore"):
+        z = np.abs(change) / se
+    p_value = np.array([math.erfc(v / math.sqrt(2)) if np.isfinite(v) else np.nan for v in z])
+    p_value = np.where((se == 0) & (change == 0), 1.0, p_value)
+    small = now["suppressed"].to_numpy() | before["suppressed"].to_numpy()
+    significant = (p_value < ALPHA) & ~small
+    verdict = np.where(
+        small,
+        "not enough responses",
+        np.where(~significant, "no significant change", np.where(change > 0, "up", "down")),
+    )
+    return pd.DataFrame(
+        {
+            "current": now[column],
+            "previous": before[column],
+            "change": np.where(small, np.nan, change),
+            "p_value": np.where(small, np.nan, p_value),
+            "significant": significant,
+            "verdict": verdict,
+            "n_current": now["n"],
+            "n_previous": before["n"],
+        }
+    )

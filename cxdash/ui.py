@@ -1,13 +1,20 @@
-"""Streamlit glue shared by pages: cached data access keyed on the database version."""
+"""Streamlit glue shared by pages: cached data access keyed on the database version, and the
+shared sidebar filters. Pages call `cached(library_function, ...)` rather than the database."""
 
 from __future__ import annotations
 
-from datetime import date
+import importlib
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any, TypeVar
 
-import pandas as pd
 import streamlit as st
 
-from cxdash import config, contents, db, feedback, maturity
+from cxdash import config, db, labels
+from cxdash.filters import Filters
+
+T = TypeVar("T")
 
 
 def version() -> str:
@@ -15,34 +22,19 @@ def version() -> str:
     return db.data_version(config.db_path())
 
 
-@st.cache_data(max_entries=32, ttl=3600, show_spinner=False)
-def _summary(data_version: str) -> contents.Summary:
-    return contents.summarise(config.db_path())
+@st.cache_data(max_entries=512, ttl=3600, show_spinner=False)
+def _call(qualified: str, args: tuple, kwargs: tuple, data_version: str) -> Any:
+    module, name = qualified.rsplit(".", 1)
+    return getattr(importlib.import_module(module), name)(*args, **dict(kwargs), path=config.db_path())
 
 
-def summary() -> contents.Summary:
-    """What the database holds (cached until the next import)."""
-    return _summary(version())
+def cached(fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
+    """fn(*args, **kwargs, path=<database>), cached until the next import changes the data.
 
-
-@st.cache_data(max_entries=32, ttl=3600, show_spinner=False)
-def _latest(framework_id: str, data_version: str) -> pd.DataFrame:
-    return maturity.latest_scores(framework_id, config.db_path())
-
-
-def latest_maturity(framework_id: str) -> pd.DataFrame:
-    """Each organisation's latest maturity score and stage (cached until the next import)."""
-    return _latest(framework_id, version())
-
-
-@st.cache_data(max_entries=32, ttl=3600, show_spinner=False)
-def _stages(framework_id: str, data_version: str) -> pd.DataFrame:
-    return db.query("framework_stages", {"framework_id": framework_id}, config.db_path())
-
-
-def stages(framework_id: str) -> pd.DataFrame:
-    """A framework's five stages."""
-    return _stages(framework_id, version())
+    fn must be a module-level cxdash function that takes a `path` keyword; arguments must be
+    hashable values (strings, numbers, dates, tuples).
+    """
+    return _call(f"{fn.__module__}.{fn.__qualname__}", args, tuple(sorted(kwargs.items())), version())
 
 
 def database_ready() -> bool:
@@ -65,11 +57,46 @@ def database_ready() -> bool:
     return True
 
 
-@st.cache_data(max_entries=64, ttl=3600, show_spinner=False)
-def _measures(start: date, end: date, org_id: str | None, data_version: str) -> pd.DataFrame:
-    return feedback.measure_summary(start, end, org_id, config.db_path())
+def filters(page: str | None = None) -> Filters:
+    """Draw the shared sidebar filters and return the chosen view; call it once, at the top of a page.
+
+    `page` (default: the calling page file's name, e.g. "journeys") decides whether the service,
+    channel and stage filters appear. With no usable database it says why and returns an empty view.
+    """
+    from cxdash import sidebar
+
+    page = page or Path(sys._getframe(1).f_code.co_filename).stem
+    if not database_ready():
+        return Filters(framework_id=None, org_id=None)
+    return sidebar.draw(page)
 
 
-def measure_summary(start: date, end: date, org_id: str | None = None) -> pd.DataFrame:
-    """Feedback metrics per measure between two period starts (cached until the next import)."""
-    return _measures(start, end, org_id, version())
+def kpi_tile(container: st.delta_generator.DeltaGenerator, kpi: dict) -> None:
+    """One feedback KPI as a big number with its change, verdict in words, and sample size."""
+    nps = kpi["headline"] == "nps"
+    if kpi["verdict"] == "not enough responses" and kpi["n_current"] < config.min_n():
+        container.metric(kpi["label"], "not enough responses")
+        container.caption(f"n = {kpi['n_current']:,}")
+        return
+    value = f"{kpi['current']:+.0f}" if nps else f"{kpi['current']:.0f}%"
+    unit = "" if nps else " pts"
+    if kpi["verdict"] in ("up", "down"):
+        delta, colour = f"{labels.signed(kpi['change'])}{unit}, beyond noise", "normal"
+    elif kpi["verdict"] == "no significant change":
+        delta, colour = f"{labels.signed(kpi['change'])}{unit}, within noise", "off"
+    else:
+        delta, colour = "too few responses before to compare", "off"
+    container.metric(kpi["label"] + (" (NPS)" if nps else ""), value, delta=delta, delta_color=colour)
+    container.caption(f"n = {kpi['n_current']:,} (before: {kpi['n_previous']:,})")
+
+
+def step_summary(step: dict) -> str:
+    """'Emerging, 32/100: 8 points to Established; peer median 45' for a next-step row."""
+    text = f"{step['stage_name']} ({step['score_100']:.0f}/100)"
+    if step.get("next_stage_name"):
+        points = max(1, round(step["points_to_next"]))
+        text += f", {points} point{'s' if points != 1 else ''} short of {step['next_stage_name']}"
+    median = step.get("peer_median")
+    if median is not None and median == median:
+        text += f"; peer median {median:.0f}"
+    return text

@@ -63,3 +63,14 @@ def empty_db(tmp_path: Path, _empty_db_file: Path) -> Path:
 def example_db(tmp_path: Path, _example_db_file: Path) -> Path:
     """A database (own copy) holding the documented example files from docs/templates/, imported in order."""
     return Path(shutil.copy(_example_db_file, tmp_path / "example.duckdb"))
+
+
+@pytest.fixture(scope="session")
+def a11_db(tmp_path_factory: pytest.TempPathFactory, _empty_db_file: Path) -> Path:
+    """The real A-11 file imported into a fresh database (providers as organisations, quarters)."""
+    from cxdash.imports import import_file
+
+    path = tmp_path_factory.mktemp("a11") / "a11.duckdb"
+    shutil.copy(_empty_db_file, path)
+    import_file(A11_FILE, db_path=path)
+    return path

@@ -1,4 +1,5 @@
-"""The app through Streamlit's AppTest: pages render real figures from a real database."""
+"""The whole app through Streamlit's AppTest: every page renders on real databases, and the
+shared filters carry from page to page."""
 
 from __future__ import annotations
 
@@ -10,8 +11,18 @@ from streamlit.testing.v1 import AppTest
 
 from tests.conftest import ROOT
 
+PAGES = [
+    "pages/overview.py",
+    "pages/maturity.py",
+    "pages/peers.py",
+    "pages/trends.py",
+    "pages/journeys.py",
+    "pages/data.py",
+]
 
-def run_app(monkeypatch: pytest.MonkeyPatch, db_path: Path) -> AppTest:
+
+def start(monkeypatch: pytest.MonkeyPatch, db_path: Path) -> AppTest:
+    """Run app.py on db_path and return the AppTest after its first run."""
     monkeypatch.setenv("CXDASH_DB", str(db_path))
     monkeypatch.chdir(ROOT)
     at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
@@ -20,71 +31,44 @@ def run_app(monkeypatch: pytest.MonkeyPatch, db_path: Path) -> AppTest:
     return at
 
 
-def independent(db_path: Path, sql: str, params: list | None = None):
-    con = duckdb.connect(str(db_path), read_only=True)
-    try:
-        return con.execute(sql, params or []).fetchall()[0][0]
-    finally:
-        con.close()
+def test_every_page_is_in_the_navigation():
+    app = (ROOT / "app.py").read_text(encoding="utf-8")
+    files = sorted(f"pages/{p.name}" for p in (ROOT / "pages").glob("*.py"))
+    assert files == sorted(PAGES)
+    for page in PAGES:
+        assert f'st.Page("{page}"' in app, page
+        assert (ROOT / "tests" / f"test_page_{Path(page).stem}.py").is_file(), f"{page} has no test file"
 
 
-def test_home_shows_the_demo_database(monkeypatch, demo_db):
-    at = run_app(monkeypatch, demo_db)
-    metrics = {m.label: m.value for m in at.metric}
-    assert metrics["Organisations"] == str(independent(demo_db, "SELECT count(*) FROM organisations"))
-    respondents = independent(
-        demo_db, "SELECT sum(responses) FROM feedback_distributions WHERE measure = 'satisfaction'"
-    )
-    assert metrics["Feedback respondents"] == f"{respondents:,}"
-    table = at.dataframe[0].value
-    assert len(table) == independent(demo_db, "SELECT count(DISTINCT org_id) FROM assessment_responses")
-    # the best-scoring organisation's latest round, recomputed from raw answers by hand-written SQL
-    top = table.iloc[0]
-    expected = independent(
-        demo_db,
-        """
-        WITH latest AS (SELECT max(round_date) AS d FROM assessment_responses a JOIN organisations o USING (org_id)
-                        WHERE o.name = ?),
-        st AS (SELECT s.pillar_id, a.statement_id, avg(a.score) AS m FROM assessment_responses a
-               JOIN statements s USING (framework_id, statement_id) JOIN organisations o USING (org_id)
-               WHERE o.name = ? AND a.round_date = (SELECT d FROM latest) GROUP BY ALL),
-        pl AS (SELECT pillar_id, avg(m) AS p FROM st GROUP BY pillar_id)
-        SELECT avg((p - 1) / 4 * 100) FROM pl""",
-        [top["name"], top["name"]],
-    )
-    assert top["score_100"] == pytest.approx(expected)
-    assert table["score_100"].is_monotonic_decreasing
-    assert len(at.get("plotly_chart")) == 1
+@pytest.mark.parametrize("page", PAGES)
+@pytest.mark.parametrize("fixture", ["demo_db", "empty_db"])
+def test_every_page_renders_without_error(monkeypatch, request, page, fixture):
+    at = start(monkeypatch, request.getfixturevalue(fixture))
+    at.switch_page(page).run()
+    assert not at.exception, at.exception
+    assert not at.error, [e.value for e in at.error]
 
 
-def test_home_feedback_tiles_match_independent_sql(monkeypatch, demo_db):
-    at = run_app(monkeypatch, demo_db)
-    metrics = {m.label: m.value for m in at.metric}
-    last = "(SELECT max(period_start) FROM feedback_distributions)"
-    window = f"period_start > {last} - INTERVAL 12 MONTH"
-    satisfied = independent(
-        demo_db,
-        f"""
-        SELECT 100.0 * sum(responses) FILTER (WHERE score >= 4) / sum(responses)
-        FROM feedback_distributions WHERE measure = 'satisfaction' AND {window}""",
-    )
-    nps = independent(
-        demo_db,
-        f"""
-        SELECT 100.0 * (sum(responses) FILTER (WHERE score >= 9) - sum(responses) FILTER (WHERE score <= 6))
-               / sum(responses)
-        FROM feedback_distributions WHERE measure = 'recommend' AND {window}""",
-    )
-    assert metrics["Satisfaction"] == f"{satisfied:.0f}%"
-    assert metrics["Likelihood to recommend"] == f"{nps:+.0f}"
+def test_a11_database_renders_every_page(monkeypatch, a11_db):
+    at = start(monkeypatch, a11_db)
+    for page in PAGES:
+        at.switch_page(page).run()
+        assert not at.exception, (page, at.exception)
 
 
-def test_empty_database_shows_help_not_an_error(monkeypatch, empty_db):
-    at = run_app(monkeypatch, empty_db)
-    texts = " ".join(i.value for i in at.info)
-    assert "No feedback yet" in texts and "No assessments yet" in texts
+def test_filters_persist_from_page_to_page(monkeypatch, demo_db):
+    at = start(monkeypatch, demo_db)
+    con = duckdb.connect(str(demo_db), read_only=True)
+    chosen = con.execute("SELECT max(org_id) FROM organisations").fetchall()[0][0]
+    con.close()
+    at.selectbox(key="org").set_value(chosen).run()
+    at.selectbox(key="peers").set_value("region").run()
+    for page in PAGES:
+        at.switch_page(page).run()
+        assert at.selectbox(key="org").value == chosen, page
+        assert at.selectbox(key="peers").value == "region", page
 
 
 def test_missing_database_explains_how_to_build_it(monkeypatch, tmp_path):
-    at = run_app(monkeypatch, tmp_path / "nothing.duckdb")
-    assert "make run" in at.info[0].value
+    at = start(monkeypatch, tmp_path / "nothing.duckdb")
+    assert any("make run" in i.value for i in at.info)

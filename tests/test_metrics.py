@@ -153,3 +153,52 @@ def test_add_metrics_is_vectorised_over_groups():
     out = metrics.add_metrics(stats, min_n=10)
     assert out.loc[0, "top2_share"] == pytest.approx(75.0)
     assert out.loc[1, "suppressed"] and math.isnan(out.loc[1, "mean"])
+
+
+def _stats(counts: dict[int, int], scale_min: int = 1, scale_max: int = 5) -> pd.DataFrame:
+    row = metrics.summarise_counts(counts, scale_min, scale_max, min_n=0)
+    return pd.DataFrame(
+        [
+            row[
+                [
+                    "n",
+                    "sum_score",
+                    "sum_score_sq",
+                    "top2",
+                    "bottom2",
+                    "promoters",
+                    "detractors",
+                    "scale_min",
+                    "scale_max",
+                ]
+            ]
+        ]
+    )
+
+
+def test_change_in_share_is_tested_at_95_percent():
+    # now 60/100 satisfied (4-5), before 45/100. Unpooled se = sqrt(.6*.4/100 + .45*.55/100) = 0.069821
+    # z = 0.15 / 0.069821 = 2.1483 -> two-sided p = 0.03169: significant, up 15 points
+    now = _stats({5: 60, 2: 40})
+    before = _stats({4: 45, 1: 55})
+    out = metrics.compare(now, before, "top2_share", min_n=10).iloc[0]
+    assert out["change"] == pytest.approx(15.0)
+    assert out["p_value"] == pytest.approx(0.03169, abs=1e-4)
+    assert out["significant"] and out["verdict"] == "up"
+    # 55/100 vs 45/100: se = sqrt(.2475/100 + .2475/100) = 0.070356, z = 1.4213, p = 0.1552: noise
+    out = metrics.compare(_stats({5: 55, 1: 45}), before, "top2_share", min_n=10).iloc[0]
+    assert out["p_value"] == pytest.approx(0.1552, abs=1e-3)
+    assert out["verdict"] == "no significant change" and not out["significant"]
+
+
+def test_change_in_nps_and_small_samples():
+    # now: 50 promoters, 20 detractors of 100 -> NPS 30; before: 30 promoters, 40 detractors -> NPS -10
+    # var now = (.5 + .2 - .09)/100 = .0061; before = (.3 + .4 - .01)/100 = .0069; se = 0.11402 (x100 = 11.40)
+    # z = 40 / 11.402 = 3.508 -> p = 0.000451
+    now = _stats({10: 50, 7: 30, 3: 20}, 0, 10)
+    before = _stats({9: 30, 8: 30, 0: 40}, 0, 10)
+    out = metrics.compare(now, before, "nps", min_n=10).iloc[0]
+    assert out["change"] == pytest.approx(40.0)
+    assert out["p_value"] == pytest.approx(0.000451, abs=2e-5)
+    tiny = metrics.compare(_stats({5: 5}), before, "top2_share", min_n=10).iloc[0]
+    assert tiny["verdict"] == "not enough responses" and math.isnan(tiny["change"])

@@ -1,4 +1,8 @@
-"""Pure chart builders: frames in, Plotly figures out. No Streamlit, no I/O."""
+"""Pure chart builders: frames in, Plotly figures out. No Streamlit, no I/O.
+
+Shared helpers live here; each page's charts live in a module of their own (charts.overview,
+charts.maturity, ...). Every figure gets a title that says what it shows and its sample size.
+"""
 
 from __future__ import annotations
 
@@ -8,7 +12,8 @@ import plotly.graph_objects as go
 from cxdash import theme
 
 
-def _layout(fig: go.Figure, title: str, height: int = theme.CHART_HEIGHT) -> go.Figure:
+def base_layout(fig: go.Figure, title: str, height: int = theme.CHART_HEIGHT) -> go.Figure:
+    """Apply the house layout (title, fonts, margins, white background) to a new figure."""
     fig.update_layout(
         title={"text": title, "x": 0, "xanchor": "left"},
         height=height,
@@ -38,4 +43,4 @@ def make_stage_bar(latest: pd.DataFrame, stages: pd.DataFrame) -> go.Figure:
     )
     fig.update_yaxes(title="Organisations", gridcolor="#eeeeee", rangemode="tozero")
     fig.update_xaxes(title=None)
-    return _layout(fig, f"Organisations by maturity stage (n = {len(latest)})")
+    return base_layout(fig, f"Organisations by maturity stage (n = {len(latest)})")

@@ -1,0 +1,50 @@
+"""Charts for the board overview."""
+
+from __future__ import annotations
+
+import pandas as pd
+import plotly.graph_objects as go
+
+from cxdash import theme
+from cxdash.charts import base_layout
+
+
+def make_pillars_vs_peers(pillars: pd.DataFrame, peer_label: str, respondents: int) -> go.Figure:
+    """Horizontal bars of the organisation's pillar scores (0-100) with the peer median as a marked diamond.
+
+    pillars: name, score_100, sort_order, peer_median (NaN when there are no peers with results).
+    """
+    rows = pillars.sort_values("sort_order", ascending=False)
+    fig = go.Figure()
+    fig.add_trace(
+        go.Bar(
+            y=rows["name"],
+            x=rows["score_100"],
+            orientation="h",
+            name="Our score",
+            marker_color=[theme.pillar_colour(int(o) - 1) for o in rows["sort_order"]],
+            text=[f"{v:.0f}" for v in rows["score_100"]],
+            textposition="inside",
+            insidetextanchor="end",
+            textfont={"size": theme.FONT_SIZE + 2, "color": "white"},
+            hovertemplate="%{y}: %{x:.0f} / 100<extra></extra>",
+        )
+    )
+    if rows["peer_median"].notna().any():
+        fig.add_trace(
+            go.Scatter(
+                y=rows["name"],
+                x=rows["peer_median"],
+                mode="markers",
+                name="Peer median",
+                marker={"symbol": "diamond", "size": 16, "color": "black", "line": {"color": "white", "width": 2}},
+                hovertemplate="Peer median %{x:.0f}<extra></extra>",
+            )
+        )
+    fig.update_xaxes(range=[0, 101], title="Score (0-100)", gridcolor="#e5e5e5", tickvals=[0, 20, 40, 60, 80, 100])
+    fig.update_yaxes(title=None, automargin=True)
+    fig = base_layout(
+        fig, f"Pillar scores against {peer_label.lower()} median (n = {respondents} respondents)", height=360
+    )
+    fig.update_layout(showlegend=True, legend={"orientation": "h", "y": -0.22, "x": 0}, bargap=0.3)
+    return fig

@@ -1,0 +1,84 @@
+"""Overview for the board: score, stage, pillars against peers, feedback KPIs and what to do next."""
+
+import streamlit as st
+
+from cxdash import labels, overview, ui
+from cxdash.charts.overview import make_pillars_vs_peers
+from cxdash.filters import window_label
+
+f = ui.filters()
+view = ui.cached(overview.build, f) if f.org_id else None
+if view is None:
+    st.title("Overview")
+    st.info("Choose an organisation in the sidebar, or import data on the Data page.")
+    st.stop()
+
+org = view.org
+st.title(org["name"])
+st.caption(
+    f"{labels.sector(org['sector'])} · {org['region']} · {org['size_band']} · compared with "
+    f"{view.peer_label.lower()}: {view.peer_count} other organisations"
+)
+
+tiles = st.columns(4)
+if view.assessed:
+    tiles[0].metric(
+        "Customer-centricity score",
+        f"{view.score:.0f} / 100",
+        delta=view.change.describe() if view.change.change is not None else None,
+        delta_color="normal" if view.change.significant else "off",
+    )
+    tiles[1].metric("Maturity stage", view.stage["name"], help=view.stage["descriptor"])
+    tiles[1].caption(view.stage["descriptor"])
+    if view.position and view.position.enough:
+        tiles[2].metric(
+            "Position among peers",
+            f"{labels.ordinal(view.position.percentile)} percentile",
+            help=view.position.describe(),
+        )
+        tiles[2].caption(view.position.describe())
+    else:
+        tiles[2].metric("Position among peers", "too few peers")
+        tiles[2].caption(view.position.describe() if view.position else "No peers have been assessed.")
+    tiles[3].metric("Assessed", f"{view.round_date:%d %b %Y}")
+    tiles[3].caption(f"{view.respondents} people answered")
+else:
+    tiles[0].metric("Customer-centricity score", "not assessed yet")
+    tiles[0].caption("No maturity assessment for this organisation yet.")
+
+left, right = st.columns([5, 6], gap="large")
+with left:
+    if view.assessed:
+        st.plotly_chart(
+            make_pillars_vs_peers(view.pillars, view.peer_label, view.respondents),
+            key="overview_pillars",
+            config={"displayModeBar": False},
+        )
+        weakest = view.pillars.sort_values("score_100").iloc[0]
+        st.caption(
+            f"Each bar is a pillar's score from the latest assessment; the diamond is the median of "
+            f"{view.peer_label.lower()}. Weakest: {weakest['name']} ({weakest['score_100']:.0f})."
+        )
+    else:
+        st.info("Pillar scores appear here after the first maturity assessment.")
+with right:
+    st.subheader(f"Citizen feedback, {window_label(f.start, f.end)}" if f.start else "Citizen feedback")
+    if view.kpis.empty:
+        st.info("No citizen feedback for this organisation in the chosen period.")
+    else:
+        cells = st.columns(3)
+        for i, k in enumerate(view.kpis.to_dict("records")):
+            ui.kpi_tile(cells[i % 3], k)
+        st.caption(
+            "Share rating 4 or 5 out of 5 (NPS: % scoring 9-10 minus % scoring 0-6), compared with the "
+            "same length of time just before. Changes are called up or down only when beyond noise "
+            "(95% test); fewer than the minimum responses are not shown."
+        )
+
+st.subheader("What to do next")
+if view.next_steps.empty:
+    st.info("Recommendations appear after the first maturity assessment.")
+for step in view.next_steps.to_dict("records"):
+    with st.container(border=True):
+        st.markdown(f"**{step['name']}**: {ui.step_summary(step)}")
+        st.write(step["text"])
