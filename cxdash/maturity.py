@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from cxdash import db, metrics
+from cxdash.labels import signed
 
 
 def pillar_table(framework_id: str, path: Path | None = None) -> pd.DataFrame:
@@ -154,7 +157,9 @@ class RoundReport:
 
     round_date: date
     previous_date: date | None
-    overall: dict[str, Any]  # score_100, stage_level, stage_name, descriptor, previous_score_100, respondents
+    overall: dict[str, Any]  # score_100, stage_level, stage_name, descriptor, previous_score_100, respondents,
+    # score_label ('54 / 100'), change_label ('+4 points since Dec 2024, within noise' or None),
+    # change_significant
     pillars: pd.DataFrame  # pillar_table columns + stage_name, previous_score_100
     statements: pd.DataFrame  # maturity_statements columns + name, score_100
     roles: pd.DataFrame  # role_pillars columns (privacy rule applied)
@@ -191,8 +196,8 @@ def empty_message(framework_id: str | None, org_id: str | None, path: Path | Non
     if held.empty or int(held.iloc[0]) == 0:
         return (
             "This database holds no maturity assessments yet (citizen feedback such as the US A-11 data "
-            "has none). Import staff assessment answers (template `assessments.csv`) on the Data page to "
-            "see scores, stages and next steps."
+            "has none): its feedback is on the Trends and Feedback and journeys pages. Import staff assessment "
+            "answers (template `assessments.csv`) on the Data page to see scores, stages and next steps here."
         )
     orgs = db.query("organisations", path=path)
     name = dict(zip(orgs["org_id"], orgs["name"], strict=True)).get(org_id, org_id)
@@ -364,6 +369,14 @@ def round_report(framework_id: str, org_id: str, round_date: date | str, path: P
             "descriptor": by_level["descriptor"].get(level),
         }
     overall["previous_score_100"] = float(was.iloc[0]) if not was.empty else None
+    scored = overall["stage_name"] is not None
+    overall["score_label"] = f"{overall['score_100']:.0f} / 100" if scored else "not scored"
+    overall["change_label"], overall["change_significant"] = None, False
+    if scored and overall["previous_score_100"] is not None:
+        change = change_between(
+            framework_id, org_id, day, overall["score_100"], previous, overall["previous_score_100"], path
+        )
+        overall["change_label"], overall["change_significant"] = change.describe(), change.significant
 
     statements = db.query("maturity_statements", {**params, "org_id": org_id, "round_date": day}, path)
     names = db.query("framework_pillars", params, path).set_index("pillar_id")["name"]
@@ -395,10 +408,8 @@ def summary_line(report: RoundReport) -> str:
         head = "**No overall score** (no statement answered)"
     else:
         head = f"**Overall {o['score_100']:.0f} / 100 · {o['stage_name']}**"
-        if o.get("previous_score_100") is not None and report.previous_date is not None:
-            change = round(o["score_100"] - o["previous_score_100"])
-            moved = f"up {change}" if change > 0 else f"down {-change}" if change < 0 else "no change"
-            head += f" ({moved} point{'s' if abs(change) != 1 else ''} since {report.previous_date:%b %Y})"
+        if o.get("change_label"):
+            head += f" ({o['change_label']})"
     return f"{head} · round of {report.round_date:%-d %B %Y} · {respondents_phrase(report.respondents)}"
 
 
@@ -420,18 +431,6 @@ def statement_table(statements: pd.DataFrame) -> pd.DataFrame:
     ).reset_index(drop=True)
 
 
-def plan_lines(plan: pd.DataFrame) -> list[str]:
-    """One markdown line per pillar: its score and stage, how far to the next stage, and the recommendation."""
-    lines = []
-    for row in plan.itertuples():
-        reach = (
-            f"{row.points_to_next:.0f} points to {row.next_stage_name}" if row.next_stage_name else "top stage reached"
-        )
-        text = row.text or "The framework has no recommendation for this stage."
-        lines.append(f"**{row.name}**: {row.score_100:.0f}, {row.stage_name} ({reach}). {text}")
-    return lines
-
-
 def _role_count_noun(role: str, label: str, count: int) -> str:
     singular, plural = ROLE_COUNT_NOUNS.get(role, (label.lower(), label.lower()))
     return singular if count == 1 else plural
@@ -439,3 +438,66 @@ def _role_count_noun(role: str, label: str, count: int) -> str:
 
 def _as_date(value: date | str) -> date:
     return value if isinstance(value, date) else date.fromisoformat(str(value)[:10])
+
+
+@dataclass(frozen=True)
+class MaturityChange:
+    """Overall score now and at the previous round, and whether the move is beyond noise."""
+
+    score: float
+    previous: float | None
+    previous_date: object | None
+    change: float | None
+    p_value: float | None
+    significant: bool
+
+    def describe(self) -> str:
+        """'+6 points since Mar 2025, beyond noise' (or 'within noise'); 'first assessment'."""
+        if self.previous is None or self.change is None:
+            return "first assessment"
+        noise = "beyond noise" if self.significant else "within noise"
+        points = signed(self.change)
+        unit = "point" if points in ("+1", "-1") else "points"
+        return f"{points} {unit} since {pd.Timestamp(self.previous_date):%b %Y}, {noise}"
+
+
+def respondent_change(scores: pd.DataFrame, now: object, before: object) -> tuple[float, float]:
+    """Two-sided z-test p-value and change (0-100 points) between two rounds' respondent mean scores.
+
+    Each respondent's mean answer (1-5) is put on 0-100; the difference of the rounds' means is tested
+    with an unpooled standard error sqrt(s1^2/n1 + s2^2/n2).
+    """
+    a = metrics.to_0_100(scores.loc[scores["round_date"] == now, "mean_score"].to_numpy(dtype=float))
+    b = metrics.to_0_100(scores.loc[scores["round_date"] == before, "mean_score"].to_numpy(dtype=float))
+    if len(a) < 2 or len(b) < 2:
+        return float(np.mean(a) - np.mean(b)) if len(a) and len(b) else math.nan, math.nan
+    se = math.sqrt(a.var(ddof=1) / len(a) + b.var(ddof=1) / len(b))
+    change = float(a.mean() - b.mean())
+    if se == 0:
+        return change, 1.0 if change == 0 else 0.0
+    return change, math.erfc(abs(change) / se / math.sqrt(2))
+
+
+def change_between(
+    framework_id: str,
+    org_id: str,
+    now: object,
+    score: float,
+    before: object | None,
+    previous_score: float | None,
+    path: Path | None = None,
+) -> MaturityChange:
+    """The overall score's change between two rounds, tested on the respondents' mean scores at 95%."""
+    if before is None or previous_score is None:
+        return MaturityChange(score, None, None, None, None, False)
+    answers = db.query("assessment_respondent_scores", {"framework_id": framework_id, "org_id": org_id}, path)
+    answers["round_date"] = pd.to_datetime(answers["round_date"])
+    _, p_value = respondent_change(answers, pd.Timestamp(now), pd.Timestamp(before))
+    return MaturityChange(
+        score,
+        previous_score,
+        before,
+        score - previous_score,
+        None if math.isnan(p_value) else p_value,
+        bool(not math.isnan(p_value) and p_value < metrics.ALPHA),
+    )
