@@ -34,11 +34,14 @@ def members(orgs: pd.DataFrame, org_id: str, group: str) -> pd.DataFrame:
 
 
 def group_label(orgs: pd.DataFrame, org_id: str, group: str) -> str:
-    """The peer group in words, e.g. "Same sector (health)"."""
+    """The peer group in words with labels rather than codes, e.g. "Same sector (Arm's-length body)"."""
     if group == "all":
         return PEER_GROUPS[group]
     own = orgs.loc[orgs["org_id"] == org_id, group]
-    value = str(own.iloc[0]).replace("_", " ") if not own.empty else "?"
+    if own.empty:
+        return f"{PEER_GROUPS[group]} (?)"
+    code = str(own.iloc[0])
+    value = labels.sector(code) if group == "sector" else labels.SIZE_BANDS.get(code, code.replace("_", " "))
     return f"{PEER_GROUPS[group]} ({value})"
 
 
@@ -127,22 +130,15 @@ class Comparison:
         """Whether the organisation itself has a maturity assessment."""
         return bool((self.rounds["org_id"] == self.org_id).any())
 
+    @property
+    def phrase(self) -> str:
+        """The peer group in words for the middle of a sentence: "same sector (US federal)"."""
+        return self.label[:1].lower() + self.label[1:]
+
     def measures(self) -> dict[str, str]:
         """Feedback measures the group has results for, {measure: label}, in display order."""
         rows = self.values[self.values["kind"] == "feedback"].drop_duplicates("item").sort_values("sort_order")
         return dict(zip(rows["item"], rows["label"], strict=True))
-
-
-def group_name(orgs: pd.DataFrame, org_id: str, group: str) -> str:
-    """The peer group in words with labels rather than codes, e.g. "Same sector (Arm's-length body)"."""
-    if group == "all":
-        return PEER_GROUPS[group]
-    own = orgs.loc[orgs["org_id"] == org_id, group]
-    if own.empty:
-        return group_label(orgs, org_id, group)
-    code = str(own.iloc[0])
-    value = labels.sector(code) if group == "sector" else labels.SIZE_BANDS.get(code, code.replace("_", " "))
-    return f"{PEER_GROUPS[group]} ({value})"
 
 
 def comparison(
@@ -185,7 +181,7 @@ def comparison(
         org_id=org_id,
         name=str(orgs.loc[orgs["org_id"] == org_id, "name"].iloc[0]),
         group=group,
-        label=group_name(orgs, org_id, group),
+        label=group_label(orgs, org_id, group),
         members=group_orgs,
         values=values[VALUE_COLUMNS],
         rounds=rounds.reset_index(drop=True),
@@ -286,8 +282,8 @@ def format_value(value: float, headline: str, n: int | None = None, suppressed: 
     return f"{value:.0f}"
 
 
-def standing_table(table: pd.DataFrame, group: str, min_n: int) -> pd.DataFrame:
-    """The "where we stand" table for people: figure, ours, peer median, percentile, quartile, peers, note."""
+def _notes(table: pd.DataFrame, group: str, min_n: int) -> list[str]:
+    """Per standing row: why there is no percentile, and how many peers were left out for small samples."""
     notes = []
     for row in table.to_dict("records"):
         if row["suppressed"]:
@@ -300,21 +296,41 @@ def standing_table(table: pd.DataFrame, group: str, min_n: int) -> pd.DataFrame:
             word = "peer" if row["excluded"] == 1 else "peers"
             note = f"{note} {row['excluded']} {word} left out: fewer than {min_n} responses.".strip()
         notes.append(note)
+    return notes
+
+
+def common_note(table: pd.DataFrame, group: str, min_n: int) -> str | None:
+    """The one note that applies to every row (say it once, above the table), e.g. a group too small."""
+    notes = set(_notes(table, group, min_n))
+    return notes.pop() if len(notes) == 1 and "" not in notes else None
+
+
+def standing_table(table: pd.DataFrame, group: str, min_n: int) -> pd.DataFrame:
+    """The "where we stand" table for people: figure, ours, peer median, percentile, quartile, peers, note.
+
+    Percentile and quartile are left out when no row has one, the note when it is the same for every row.
+    """
+    notes = _notes(table, group, min_n)
     base = [
         f"{n:,} respondents" if k == "maturity" else f"{n:,} responses"
         for k, n in zip(table["kind"], table["n"], strict=True)
     ]
-    return pd.DataFrame({
+    out = pd.DataFrame({
         "Figure": table["label"],
         "Ours": [format_value(v, h, n, s) for v, h, n, s in
                  zip(table["value"], table["headline"], table["n"], table["suppressed"], strict=True)],
         "Based on": base,
         "Peer median": [format_value(v, h) for v, h in zip(table["median"], table["headline"], strict=True)],
-        "Percentile": table["percentile"].astype(float),
+        "Percentile": [float(round(p)) if p == p else None for p in table["percentile"]],
         "Quartile": [QUARTILES[int(q)].capitalize() if q == q and q is not None else "–" for q in table["quartile"]],
         "Peers compared": table["peers"].astype(int),
         "Note": notes,
     })  # fmt: skip
+    if table["percentile"].isna().all():
+        out = out.drop(columns=["Percentile", "Quartile"])
+    if len(set(notes)) == 1:
+        out = out.drop(columns="Note")
+    return out
 
 
 def peer_letters(index: int) -> str:
@@ -389,7 +405,9 @@ def describe(comp: Comparison, period: str | None) -> str:
     """The sentence naming the comparison: who, against which group, over what."""
     others = len(comp.members) - 1
     word = "organisation" if others == 1 else "organisations"
-    text = f"Comparing **{comp.name}** with **{comp.label.lower()}**: {others} other {word}."
+    if others == 0:
+        return f"**{comp.name}** is the only organisation in **{comp.phrase}**; choose a wider peer group."
+    text = f"Comparing **{comp.name}** with **{comp.phrase}**: {others} other {word}."
     if comp.assessed:
         text += " Maturity uses each organisation's latest assessment."
     if period:
@@ -407,9 +425,13 @@ def blank_reason(comp: Comparison, table: pd.DataFrame, kind: str, period: str |
                 "compared. Assessments can be imported on the Data page."
             )
         if not comp.own_assessed:
-            return (
-                f"{comp.name} has no maturity assessment yet; {len(comp.rounds)} organisations in this group have one."
+            count = len(comp.rounds)
+            have = (
+                "1 organisation in this group has one"
+                if count == 1
+                else f"{count} organisations in this group have one"
             )
+            return f"{comp.name} has no maturity assessment yet; {have}."
     elif period is None:
         return "No citizen feedback has been imported yet."
     elif rows.empty:
@@ -421,15 +443,19 @@ def blank_reason(comp: Comparison, table: pd.DataFrame, kind: str, period: str |
     return too_few(int(rows.loc[~rows["suppressed"], "peers"].max()), comp.group)
 
 
-def strip_titles(comp: Comparison, rows: pd.DataFrame, period: str | None) -> tuple[str, str, tuple | None]:
-    """Title (with the number of organisations), x-axis title and x range of a peer strip chart."""
+def standing_caption(comp: Comparison) -> str:
+    """How to read the "where we stand" table."""
+    return (f"Percentile among {comp.phrase}: the share of peers below us, ties counting half; 75 or more is the "
+            f"top quartile, under 25 the bottom. A percentile needs at least {MIN_PEERS} peers with a result; "
+            f"feedback from peers with fewer than {comp.min_n} responses is left out of the comparison.")  # fmt: skip
+
+
+def strip_title(comp: Comparison, rows: pd.DataFrame, period: str | None) -> str:
+    """Title of a peer strip chart, with the number of organisations it compares."""
     count = int(rows["peers"].max()) + 1 if not rows.empty else 1
     if (rows["kind"] == "maturity").all():
-        return f"Latest assessments, {count} organisations", "Score (0-100)", (0, 100)
-    axis = "% rating 4 or 5 out of 5"
-    if (rows["headline"] == "nps").any():
-        axis += "; NPS from −100 to +100"
-    return f"{period}, up to {count} organisations", axis, None
+        return f"Latest assessments, {count} organisations"
+    return f"{period}, up to {count} organisations"
 
 
 def strip_caption(comp: Comparison, rows: pd.DataFrame, kind: str) -> str:
@@ -441,13 +467,20 @@ def strip_caption(comp: Comparison, rows: pd.DataFrame, kind: str) -> str:
     else:
         text = (
             f"Each dot is a peer's headline result: share rating 4 or 5 out of 5 (NPS: % scoring 9-10 minus % "
-            f"scoring 0-6). The star is {comp.name} (its result above it), the tick the peer median. Our "
-            f"responses: {', '.join(f'{lab} {n:,}' for lab, n in zip(rows['label'], rows['n'], strict=True))}."
+            f"scoring 0-6). The star is {comp.name} (its result above it), the tick the peer median. "
+            f"{_responses(rows)}"
         )
         excluded = int(rows["excluded"].max()) if not rows.empty else 0
         if excluded:
             text += f" Up to {excluded} peers per measure are left out: fewer than {comp.min_n} responses."
     return text
+
+
+def _responses(rows: pd.DataFrame) -> str:
+    if rows["n"].nunique() == 1:
+        return f"Our results rest on {int(rows['n'].iloc[0]):,} responses per measure."
+    parts = ", ".join(f"{lab} {n:,}" for lab, n in zip(rows["label"], rows["n"], strict=True))
+    return f"Our responses: {parts}."
 
 
 def league_caption(comp: Comparison, measure_label: str | None, period: str | None, anonymise: bool) -> str:
