@@ -40,8 +40,10 @@ def migrations() -> list[tuple[int, Path]]:
 
 
 def _is_lock_error(exc: Exception) -> bool:
+    """Another connection holds the file: a writer in another process (a lock), or, inside this
+    process, a connection opened with the other read/write mode while an import runs."""
     text = str(exc).lower()
-    return "lock" in text or "conflicting" in text or "being used by another" in text
+    return any(s in text for s in ("lock", "conflicting", "being used by another", "different configuration"))
 
 
 def _connect(path: Path, read_only: bool) -> duckdb.DuckDBPyConnection:
@@ -50,7 +52,7 @@ def _connect(path: Path, read_only: bool) -> duckdb.DuckDBPyConnection:
     while True:
         try:
             return duckdb.connect(str(path), read_only=read_only)
-        except duckdb.IOException as exc:
+        except (duckdb.IOException, duckdb.ConnectionException) as exc:
             if not _is_lock_error(exc) or time.monotonic() > deadline:
                 if _is_lock_error(exc):
                     raise DatabaseBusy(

@@ -104,3 +104,40 @@ def test_check_finds_broken_references(example_db):
     assert problems["service without a known organisation"] == 1
     assert problems["feedback for an unknown organisation"] > 0
     assert "PROBLEM: comment for an unknown organisation" in contents.render(summary)
+
+
+def test_readers_wait_for_a_writer_in_this_process(tmp_path):
+    import threading
+    import time
+
+    path = db.ensure_schema(tmp_path / "x.duckdb")
+    writer = duckdb.connect(str(path))
+    threading.Thread(target=lambda: (time.sleep(0.4), writer.close())).start()
+    with db.reader(path) as con:
+        assert db.scalar(con, "SELECT count(*) FROM organisations") == 0
+
+
+def test_a_file_locked_by_another_process_says_data_is_being_refreshed(tmp_path, monkeypatch):
+    import subprocess
+    import sys
+
+    path = db.ensure_schema(tmp_path / "x.duckdb")
+    holder = subprocess.Popen(
+        [
+            sys.executable,
+            "-c",
+            f"import duckdb, sys, time; c = duckdb.connect({str(path)!r}); print('held', flush=True); time.sleep(30)",
+        ],
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert holder.stdout.readline().strip() == "held"
+        monkeypatch.setattr(db, "_LOCK_RETRY_SECONDS", 0.3)
+        with pytest.raises(db.DatabaseBusy, match="data is being refreshed"), db.reader(path):
+            pass
+    finally:
+        holder.kill()
+        holder.wait()
+    with db.reader(path) as con:  # and once the writer is gone, reading works again
+        assert db.scalar(con, "SELECT count(*) FROM meta") >= 2
