@@ -66,11 +66,14 @@ class ImportResult:
 
     def summary(self) -> str:
         """One paragraph for people."""
-        verb = "would write" if self.dry_run else "wrote"
-        text = (
-            f"{self.file}: {self.kind}, {self.rows_read:,} rows read, {verb} {self.rows_written:,} rows"
-            f", replacing {self.rows_replaced:,} existing rows"
-        )
+        text = f"{self.file}: {self.kind}, {self.rows_read:,} rows read, "
+        if self.dry_run:
+            text += (
+                f"would write {self.rows_written:,} rows (dry run: nothing written); "
+                "rows already held for the same keys would be replaced"
+            )
+        else:
+            text += f"wrote {self.rows_written:,} rows, replacing {self.rows_replaced:,} existing rows"
         return "\n".join([text, *self.notes])
 
 
