@@ -1,5 +1,8 @@
 """cxdash: the Streamlit entry point. It sets up the page and routes.
 
+Page scripts live in views/: a folder named pages/ makes Streamlit bypass this file when a freshly
+started server's first request is a deep link (its legacy multipage mode).
+
 The shared sidebar filters are drawn by each page through `ui.filters()` (drawn here, before
 `page.run()`, AppTest loses them on reruns), so every page calls it first.
 """
@@ -10,16 +13,16 @@ st.set_page_config(page_title="cxdash: customer experience maturity", page_icon=
 
 pages = {
     "For the board": [
-        st.Page("pages/overview.py", title="Overview", icon=":material/dashboard:", url_path="overview", default=True),
+        st.Page("views/overview.py", title="Overview", icon=":material/dashboard:", url_path="overview", default=True),
     ],
     "Explore": [
-        st.Page("pages/maturity.py", title="Maturity", icon=":material/stairs:", url_path="maturity"),
-        st.Page("pages/peers.py", title="Peers", icon=":material/groups:", url_path="peers"),
-        st.Page("pages/trends.py", title="Trends", icon=":material/trending_up:", url_path="trends"),
-        st.Page("pages/journeys.py", title="Feedback and journeys", icon=":material/route:", url_path="journeys"),
+        st.Page("views/maturity.py", title="Maturity", icon=":material/stairs:", url_path="maturity"),
+        st.Page("views/peers.py", title="Peers", icon=":material/groups:", url_path="peers"),
+        st.Page("views/trends.py", title="Trends", icon=":material/trending_up:", url_path="trends"),
+        st.Page("views/journeys.py", title="Feedback and journeys", icon=":material/route:", url_path="journeys"),
     ],
     "Manage": [
-        st.Page("pages/data.py", title="Data", icon=":material/database:", url_path="data"),
+        st.Page("views/data.py", title="Data", icon=":material/database:", url_path="data"),
     ],
 }
 st.navigation(pages).run()

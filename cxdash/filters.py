@@ -29,13 +29,14 @@ class Filters:
     service_id: str | None = None
     channel: str | None = None
     stage: str | None = None
+    grain_months: int = 1  # 3 when every period held is a quarter
 
     @property
     def previous(self) -> tuple[date, date] | tuple[None, None]:
         """The window of the same length just before (start, end)."""
         if self.start is None or self.end is None:
             return None, None
-        return previous_window(self.start, self.end)
+        return previous_window(self.start, self.end, self.grain_months)
 
 
 def months_between(a: date, b: date) -> int:

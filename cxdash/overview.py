@@ -7,31 +7,10 @@ import math
 from dataclasses import dataclass
 from pathlib import Path
 
-import numpy as np
 import pandas as pd
 
 from cxdash import db, feedback, maturity, metrics, peers, reference
 from cxdash.filters import Filters
-from cxdash.labels import signed
-
-
-@dataclass(frozen=True)
-class MaturityChange:
-    """Overall score now and at the previous round, and whether the move is beyond noise."""
-
-    score: float
-    previous: float | None
-    previous_date: object | None
-    change: float | None
-    p_value: float | None
-    significant: bool
-
-    def describe(self) -> str:
-        """'+6 points since Mar 2025, beyond noise' (or 'within noise'); 'first assessment'."""
-        if self.previous is None or self.change is None:
-            return "first assessment"
-        noise = "beyond noise" if self.significant else "within noise"
-        return f"{signed(self.change)} points since {pd.Timestamp(self.previous_date):%b %Y}, {noise}"
 
 
 @dataclass(frozen=True)
@@ -45,33 +24,21 @@ class Overview:
     respondents: int
     score: float | None
     stage: pd.Series | None
-    change: MaturityChange | None
+    change: maturity.MaturityChange | None
     position: peers.Position | None
     pillars: pd.DataFrame  # org's latest pillars with peer_median
     kpis: pd.DataFrame
     next_steps: pd.DataFrame
 
     @property
+    def peer_phrase(self) -> str:
+        """The peer group for use inside a sentence: 'same region (South East)'."""
+        return self.peer_label[:1].lower() + self.peer_label[1:]
+
+    @property
     def assessed(self) -> bool:
         """Whether the organisation has a maturity assessment."""
         return self.score is not None and not math.isnan(self.score)
-
-
-def respondent_change(scores: pd.DataFrame, now: object, before: object) -> tuple[float, float]:
-    """Two-sided z-test p-value and change (0-100 points) between two rounds' respondent mean scores.
-
-    Each respondent's mean answer (1-5) is put on 0-100; the difference of the rounds' means is tested
-    with an unpooled standard error sqrt(s1^2/n1 + s2^2/n2).
-    """
-    a = metrics.to_0_100(scores.loc[scores["round_date"] == now, "mean_score"].to_numpy(dtype=float))
-    b = metrics.to_0_100(scores.loc[scores["round_date"] == before, "mean_score"].to_numpy(dtype=float))
-    if len(a) < 2 or len(b) < 2:
-        return float(np.mean(a) - np.mean(b)) if len(a) and len(b) else math.nan, math.nan
-    se = math.sqrt(a.var(ddof=1) / len(a) + b.var(ddof=1) / len(b))
-    change = float(a.mean() - b.mean())
-    if se == 0:
-        return change, 1.0 if change == 0 else 0.0
-    return change, math.erfc(abs(change) / se / math.sqrt(2))
 
 
 def build(f: Filters, path: Path | None = None) -> Overview | None:
@@ -130,19 +97,15 @@ def build(f: Filters, path: Path | None = None) -> Overview | None:
     )
 
 
-def _change(f: Filters, own_rounds: pd.DataFrame, path: Path | None) -> MaturityChange:
+def _change(f: Filters, own_rounds: pd.DataFrame, path: Path | None) -> maturity.MaturityChange:
     latest = own_rounds.iloc[-1]
-    if len(own_rounds) < 2:
-        return MaturityChange(float(latest["score_100"]), None, None, None, None, False)
-    prior = own_rounds.iloc[-2]
-    scores = db.query("assessment_respondent_scores", {"framework_id": f.framework_id, "org_id": f.org_id}, path)
-    _, p_value = respondent_change(scores, latest["round_date"], prior["round_date"])
-    diff = float(latest["score_100"] - prior["score_100"])
-    return MaturityChange(
+    prior = own_rounds.iloc[-2] if len(own_rounds) > 1 else None
+    return maturity.change_between(
+        f.framework_id,
+        f.org_id,
+        latest["round_date"],
         float(latest["score_100"]),
-        float(prior["score_100"]),
-        prior["round_date"],
-        diff,
-        None if math.isnan(p_value) else p_value,
-        bool(not math.isnan(p_value) and p_value < metrics.ALPHA),
+        None if prior is None else prior["round_date"],
+        None if prior is None else float(prior["score_100"]),
+        path,
     )

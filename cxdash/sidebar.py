@@ -40,7 +40,9 @@ def draw(page: str) -> f.Filters:
     service_id = channel = stage = None
     if page in FEEDBACK_PAGES:
         service_id, channel, stage = _feedback_filters(bar, org_id)
-    chosen = f.Filters(framework_id, org_id, peer_group, start, end, service_id, channel, stage)
+    chosen = f.Filters(
+        framework_id, org_id, peer_group, start, end, service_id, channel, stage, grain_months=f.grain_months(periods)
+    )
     st.session_state["filters"] = chosen
     return chosen
 

@@ -93,7 +93,7 @@ def kpi_tile(container: st.delta_generator.DeltaGenerator, kpi: dict) -> None:
 def step_summary(step: dict) -> str:
     """'Emerging, 32/100: 8 points to Established; peer median 45' for a next-step row."""
     text = f"{step['stage_name']} ({step['score_100']:.0f}/100)"
-    if step.get("next_stage_name"):
+    if isinstance(step.get("next_stage_name"), str):
         points = max(1, round(step["points_to_next"]))
         text += f", {points} point{'s' if points != 1 else ''} short of {step['next_stage_name']}"
     median = step.get("peer_median")

@@ -12,12 +12,12 @@ from streamlit.testing.v1 import AppTest
 from tests.conftest import ROOT
 
 PAGES = [
-    "pages/overview.py",
-    "pages/maturity.py",
-    "pages/peers.py",
-    "pages/trends.py",
-    "pages/journeys.py",
-    "pages/data.py",
+    "views/overview.py",
+    "views/maturity.py",
+    "views/peers.py",
+    "views/trends.py",
+    "views/journeys.py",
+    "views/data.py",
 ]
 
 
@@ -33,7 +33,7 @@ def start(monkeypatch: pytest.MonkeyPatch, db_path: Path) -> AppTest:
 
 def test_every_page_is_in_the_navigation():
     app = (ROOT / "app.py").read_text(encoding="utf-8")
-    files = sorted(f"pages/{p.name}" for p in (ROOT / "pages").glob("*.py"))
+    files = sorted(f"views/{p.name}" for p in (ROOT / "views").glob("*.py"))
     assert files == sorted(PAGES)
     for page in PAGES:
         assert f'st.Page("{page}"' in app, page

@@ -9,7 +9,7 @@ import duckdb
 import pandas as pd
 import pytest
 
-from cxdash import filters, labels, overview
+from cxdash import filters, labels, maturity, overview
 from tests.test_app import start
 
 PILLAR_SQL = """
@@ -130,10 +130,10 @@ def test_respondent_change_z_test_by_hand():
     # round B: 3, 3, 4, 2 -> 50, 50, 75, 25: mean 50, var 416.67
     # se = sqrt(416.67/4 * 2) = 14.434; z = 25 / 14.434 = 1.7321; p = 0.08326
     scores = pd.DataFrame({"round_date": ["A"] * 4 + ["B"] * 4, "mean_score": [4, 4, 5, 3, 3, 3, 4, 2]})
-    change, p = overview.respondent_change(scores, "A", "B")
+    change, p = maturity.respondent_change(scores, "A", "B")
     assert change == pytest.approx(25.0)
     assert p == pytest.approx(0.08326, abs=1e-4)
-    _, p_one = overview.respondent_change(scores.iloc[[0, 4]], "A", "B")
+    _, p_one = maturity.respondent_change(scores.iloc[[0, 4]], "A", "B")
     assert math.isnan(p_one)
 
 
@@ -152,3 +152,12 @@ def test_labels():
     ]
     assert [labels.signed(x) for x in (2.6, -0.4, 0.2, -3.5)] == ["+3", "0", "0", "-4"]
     assert labels.sector("arms_length") == "Arm's-length body" and labels.sector("new_thing") == "New thing"
+
+
+def test_quarterly_data_compares_with_the_previous_quarter(monkeypatch, a11_db):
+    at = start(monkeypatch, a11_db)
+    f = at.session_state["filters"]
+    assert f.grain_months == 3 and f.start == f.end == date(2022, 10, 1)
+    assert f.previous == (date(2022, 7, 1), date(2022, 7, 1))
+    tiles = [m for m in at.metric if m.label == "Satisfaction"]
+    assert tiles and "too few responses before" not in (tiles[0].delta or "")

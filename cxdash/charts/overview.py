@@ -44,7 +44,9 @@ def make_pillars_vs_peers(pillars: pd.DataFrame, peer_label: str, respondents: i
     fig.update_xaxes(range=[0, 101], title="Score (0-100)", gridcolor="#e5e5e5", tickvals=[0, 20, 40, 60, 80, 100])
     fig.update_yaxes(title=None, automargin=True)
     fig = base_layout(
-        fig, f"Pillar scores against {peer_label.lower()} median (n = {respondents} respondents)", height=360
+        fig,
+        f"Pillar scores against {peer_label[:1].lower() + peer_label[1:]} median (n = {respondents} respondents)",
+        height=360,
     )
     fig.update_layout(showlegend=True, legend={"orientation": "h", "y": -0.22, "x": 0}, bargap=0.3)
     return fig

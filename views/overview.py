@@ -17,7 +17,7 @@ org = view.org
 st.title(org["name"])
 st.caption(
     f"{labels.sector(org['sector'])} · {org['region']} · {org['size_band']} · compared with "
-    f"{view.peer_label.lower()}: {view.peer_count} other organisations"
+    f"{view.peer_phrase}: {view.peer_count} other organisations"
 )
 
 tiles = st.columns(4)
@@ -57,7 +57,7 @@ with left:
         weakest = view.pillars.sort_values("score_100").iloc[0]
         st.caption(
             f"Each bar is a pillar's score from the latest assessment; the diamond is the median of "
-            f"{view.peer_label.lower()}. Weakest: {weakest['name']} ({weakest['score_100']:.0f})."
+            f"{view.peer_phrase}. Weakest: {weakest['name']} ({weakest['score_100']:.0f})."
         )
     else:
         st.info("Pillar scores appear here after the first maturity assessment.")
