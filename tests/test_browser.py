@@ -1,0 +1,97 @@
+"""In Debian's Chromium against a real `streamlit run`: every page loads without an error, filters
+update what is shown and travel in the URL, and a copied URL reproduces the view. A screenshot of
+every page is saved under artifacts/screenshots/ for review."""
+
+from __future__ import annotations
+
+import pytest
+from playwright.sync_api import sync_playwright
+
+from tests.browser import CHROMIUM, CHROMIUM_ARGS, SCREENSHOTS, streamlit_server, wait_until_idle
+
+PAGES = ["", "maturity", "peers", "trends", "journeys", "data"]  # the Overview is the default page, at /
+
+
+@pytest.fixture(scope="module")
+def base_url(demo_db):
+    with streamlit_server(demo_db) as url:
+        yield url
+
+
+@pytest.fixture(scope="module")
+def browser():
+    with sync_playwright() as p:
+        chromium = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture
+def page(browser):
+    context = browser.new_context(viewport={"width": 1920, "height": 1080})
+    yield context.new_page()
+    context.close()
+
+
+def sidebar_value(page, label: str) -> str:
+    """The shown value of the sidebar selectbox labelled `label`."""
+    return page.get_by_role("combobox", name=label).input_value()
+
+
+def open_options(page, label: str):
+    """Open the sidebar selectbox labelled `label` and return its options."""
+    page.get_by_role("combobox", name=label).click()
+    return page.get_by_role("option")
+
+
+def choose(page, label: str, option: str) -> None:
+    """Pick `option` in the sidebar selectbox labelled `label`, as a person would."""
+    open_options(page, label)
+    page.get_by_role("option", name=option, exact=True).click()
+    wait_until_idle(page)
+
+
+@pytest.mark.parametrize("name", PAGES)
+def test_page_loads_without_error(page, base_url, name):
+    page.goto(f"{base_url}/{name}")
+    wait_until_idle(page)
+    assert page.locator("[data-testid='stException']").count() == 0
+    assert page.locator("[data-testid='stSidebar'] [data-testid='stSelectbox']").count() >= 2
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    assert page.locator("[data-testid='stDialog']").count() == 0, "no 'page not found' dialog"
+    page.screenshot(path=str(SCREENSHOTS / f"{name or 'overview'}-1920x1080.png"), full_page=True)
+
+
+def test_filter_change_updates_the_page_and_the_url(page, base_url):
+    page.goto(f"{base_url}/")
+    wait_until_idle(page)
+    before = page.locator("h1").first.inner_text()
+    choose(page, "Compare with", "Same region")
+    assert "peers=Same+region" in page.url
+    assert "same region" in page.locator("[data-testid='stCaptionContainer']").first.inner_text()
+    other = open_options(page, "Organisation").nth(3)
+    other_name = other.inner_text().strip()
+    other.click()
+    wait_until_idle(page)
+    assert page.locator("h1").first.inner_text() == other_name != before
+    assert "org=" in page.url
+
+
+def test_a_copied_url_reproduces_the_view(browser, page, base_url):
+    page.goto(f"{base_url}/")
+    wait_until_idle(page)
+    choose(page, "Compare with", "Same size band")
+    open_options(page, "Organisation").nth(5).click()
+    wait_until_idle(page)
+    page.get_by_role("link", name="Peers").click()
+    wait_until_idle(page)
+    copied, heading = page.url, sidebar_value(page, "Organisation")
+    assert "/peers" in copied
+
+    fresh = browser.new_context(viewport={"width": 1366, "height": 768}).new_page()
+    fresh.goto(copied)
+    wait_until_idle(fresh)
+    assert sidebar_value(fresh, "Organisation") == heading
+    assert sidebar_value(fresh, "Compare with") == "Same size band"
+    assert fresh.locator("[data-testid='stException']").count() == 0
+    fresh.context.close()
