@@ -84,6 +84,19 @@ def latest_pillars(framework_id: str, path: Path | None = None) -> pd.DataFrame:
     return table[table["round_date"] == last].reset_index(drop=True)
 
 
+NEXT_STEP_COLUMNS = [
+    "pillar_id",
+    "name",
+    "score_100",
+    "stage_name",
+    "next_stage_name",
+    "points_to_next",
+    "lift",
+    "peer_median",
+    "text",
+]
+
+
 def next_steps(
     org_pillars: pd.DataFrame,
     recommendations: pd.DataFrame,
@@ -91,40 +104,32 @@ def next_steps(
     peer_median: pd.Series | None = None,
     top: int = 3,
 ) -> pd.DataFrame:
-    """The recommendations that matter most now: the `top` weakest pillars, each with the framework's
-    recommendation for the stage that pillar is at (what gets it to the next stage).
+    """The recommendations that matter most now: for the `top` weakest pillars, the framework's
+    recommendation for the stage each pillar is at, ordered by how much reaching the next stage
+    would lift the overall score.
 
-    org_pillars: one organisation's pillar rows (pillar_table columns). peer_median: peer median
-    score_100 by pillar_id, used to say how far behind peers each pillar is. Returns pillar_id,
-    name, score_100, stage_name, next_stage_name, points_to_next, peer_median, text.
+    lift = pillar weight x points to the next stage's lowest score / sum of weights, in points of
+    the overall 0-100 score (0 for a pillar already at the top stage). org_pillars: one
+    organisation's pillar rows (pillar_table columns). peer_median: peer median score_100 by
+    pillar_id. Returns NEXT_STEP_COLUMNS.
     """
     if org_pillars.empty:
-        return pd.DataFrame(
-            columns=[
-                "pillar_id",
-                "name",
-                "score_100",
-                "stage_name",
-                "next_stage_name",
-                "points_to_next",
-                "peer_median",
-                "text",
-            ]
-        )
+        return pd.DataFrame(columns=NEXT_STEP_COLUMNS)
     by_level = stages.set_index("level")
+    top_level = by_level.index.max()
+    total_weight = float(org_pillars["weight"].sum())
     out = org_pillars.sort_values(["score_100", "sort_order"]).head(top).copy()
     out["stage_name"] = out["stage_level"].map(by_level["name"])
-    nxt = (out["stage_level"] + 1).clip(upper=by_level.index.max())
-    out["next_stage_name"] = nxt.map(by_level["name"]).where(out["stage_level"] < by_level.index.max(), None)
-    out["points_to_next"] = (nxt.map(by_level["min_score"]) - out["score_100"]).where(
-        out["stage_level"] < by_level.index.max(), 0.0
-    )
+    below_top = out["stage_level"] < top_level
+    nxt = (out["stage_level"] + 1).clip(upper=top_level)
+    out["next_stage_name"] = nxt.map(by_level["name"]).where(below_top, None)
+    out["points_to_next"] = (nxt.map(by_level["min_score"]) - out["score_100"]).where(below_top, 0.0)
+    out["lift"] = out["weight"] * out["points_to_next"] / total_weight
     out["peer_median"] = out["pillar_id"].map(peer_median) if peer_median is not None else float("nan")
     recs = recommendations.set_index(["pillar_id", "stage_level"])["text"]
     out["text"] = [recs.get((p, int(level)), "") for p, level in zip(out["pillar_id"], out["stage_level"], strict=True)]
-    return out[
-        ["pillar_id", "name", "score_100", "stage_name", "next_stage_name", "points_to_next", "peer_median", "text"]
-    ].reset_index(drop=True)
+    out = out.sort_values(["lift", "score_100"], ascending=[False, True])
+    return out[NEXT_STEP_COLUMNS].reset_index(drop=True)
 
 
 # --- One organisation's assessment round (the Maturity page) --------------------------------

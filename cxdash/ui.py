@@ -96,6 +96,8 @@ def step_summary(step: dict) -> str:
     if isinstance(step.get("next_stage_name"), str):
         points = max(1, round(step["points_to_next"]))
         text += f", {points} point{'s' if points != 1 else ''} short of {step['next_stage_name']}"
+    if step.get("lift", 0) > 0:
+        text += f"; reaching it would add {step['lift']:.1f} points to the overall score"
     median = step.get("peer_median")
     if median is not None and median == median:
         text += f"; peer median {median:.0f}"

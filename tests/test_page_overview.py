@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import re
 from datetime import date
 
 import duckdb
@@ -90,7 +91,9 @@ def test_three_recommendations_for_the_weakest_pillars(monkeypatch, demo_db):
     org_id = at.selectbox(key="org").value
     weakest = [name for name, _ in sorted(sql(demo_db, PILLAR_SQL, org=org_id), key=lambda r: r[1])[:3]]
     shown = [m.value for m in at.markdown if m.value.startswith("**")]
-    assert [s.split("**")[1] for s in shown] == weakest
+    assert sorted(s.split("**")[1] for s in shown) == sorted(weakest)
+    lifts = [float(re.search(r"would add ([0-9.]+) points", s).group(1)) for s in shown if "would add" in s]
+    assert lifts == sorted(lifts, reverse=True), "ordered by how much they would lift the overall score"
 
 
 def test_unassessed_organisation_and_empty_feedback(monkeypatch, example_db):
@@ -161,3 +164,33 @@ def test_quarterly_data_compares_with_the_previous_quarter(monkeypatch, a11_db):
     assert f.previous == (date(2022, 7, 1), date(2022, 7, 1))
     tiles = [m for m in at.metric if m.label == "Satisfaction"]
     assert tiles and "too few responses before" not in (tiles[0].delta or "")
+
+
+def test_next_steps_are_ordered_by_the_lift_to_the_overall_score():
+    # Three equal-weight pillars (plus one strong one): a at 15 (Ad hoc, 5 to Emerging), b at 38 (Emerging,
+    # 2 to Established), c at 21 (Emerging, 19 to Established). Lift = weight x points / total weight (4):
+    # a 1.25, b 0.5, c 4.75 -> order c, a, b.
+    pillars = pd.DataFrame(
+        {
+            "pillar_id": ["a", "b", "c", "d"],
+            "name": ["A", "B", "C", "D"],
+            "score_100": [15.0, 38.0, 21.0, 90.0],
+            "stage_level": [1, 2, 2, 5],
+            "weight": [1.0] * 4,
+            "sort_order": [1, 2, 3, 4],
+        }
+    )
+    stages = pd.DataFrame(
+        {
+            "level": [1, 2, 3, 4, 5],
+            "name": ["Ad hoc", "Emerging", "Established", "Embedded", "Leading"],
+            "min_score": [0, 20, 40, 60, 80],
+        }
+    )
+    recs = pd.DataFrame(
+        [(p, s, f"{p}{s}") for p in "abcd" for s in range(1, 6)], columns=["pillar_id", "stage_level", "text"]
+    )
+    steps = maturity.next_steps(pillars, recs, stages)
+    assert list(steps["pillar_id"]) == ["c", "a", "b"]
+    assert list(steps["lift"].round(2)) == [4.75, 1.25, 0.5]
+    assert list(steps["text"]) == ["c2", "a1", "b2"]
