@@ -7,6 +7,8 @@ DB ?= data/cxdash.duckdb
 PORT ?= 8501
 # Browser tests drive Debian's Chromium (Playwright's own browser download does not work offline).
 CHROMIUM := /usr/bin/chromium
+# The board-pack tests read the PDF back with poppler's pdftoppm and pdftotext.
+PDFTOPPM := /usr/bin/pdftoppm
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 .PHONY: run test setup demo lint format check clean-db
@@ -14,7 +16,7 @@ SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 run: setup demo
 	$(PY) -m streamlit run app.py --server.port $(PORT)
 
-test: setup $(CHROMIUM)
+test: setup $(CHROMIUM) $(PDFTOPPM)
 	$(PY) -m ruff check .
 	$(PY) -m ruff format --check .
 	$(PY) -m pytest
@@ -28,9 +30,9 @@ $(STAMP): requirements.txt requirements-dev.txt
 	rm -f $(VENV)/.installed-*
 	touch $@
 
-$(CHROMIUM):
+$(CHROMIUM) $(PDFTOPPM):
 	$(SUDO) apt-get update -qq
-	DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq chromium
+	DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq chromium poppler-utils
 
 demo: setup
 	CXDASH_DB=$(DB) $(PY) -m cxdash demo --if-missing

@@ -1,4 +1,4 @@
-"""Command line: `python -m cxdash demo | import | template | check | frameworks`."""
+"""Command line: `python -m cxdash demo | import | template | check | frameworks | report`."""
 
 from __future__ import annotations
 
@@ -18,6 +18,7 @@ def _db_arg(parser: argparse.ArgumentParser) -> None:
 
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser for every sub-command."""
+    from cxdash.filters import PEER_GROUPS
     from cxdash.imports import KINDS
     from cxdash.imports.templates import TEMPLATES
 
@@ -53,15 +54,30 @@ def build_parser() -> argparse.ArgumentParser:
 
     fw = sub.add_parser("frameworks", help="(re)load maturity frameworks from data/frameworks/")
     _db_arg(fw)
+
+    rep = sub.add_parser("report", help="write a board pack (PDF or PowerPoint) for one organisation")
+    rep.add_argument("--org", required=True, help="organisation id or exact name")
+    rep.add_argument("--format", choices=["pdf", "pptx"], default="pdf", help="file format (default: pdf)")
+    rep.add_argument("--out", type=Path, default=None, help="file to write (default: <organisation>-board-pack-<date>)")
+    rep.add_argument("--peers", choices=list(PEER_GROUPS), default="sector", help="peer group (default: sector)")
+    rep.add_argument("--from", dest="start", metavar="YYYY-MM", default=None, help="first feedback period")
+    rep.add_argument("--to", dest="end", metavar="YYYY-MM", default=None, help="last feedback period")
+    rep.add_argument("--framework", default=None, help="maturity framework id (default: the first held)")
+    _db_arg(rep)
     return parser
 
 
 def main(argv: list[str] | None = None) -> int:
     """Run one command; return the process exit code."""
     args = build_parser().parse_args(argv)
-    handler = {"demo": _demo, "import": _import, "template": _template, "check": _check, "frameworks": _frameworks}[
-        args.command
-    ]
+    handler = {
+        "demo": _demo,
+        "import": _import,
+        "template": _template,
+        "check": _check,
+        "frameworks": _frameworks,
+        "report": _report,
+    }[args.command]
     return handler(args)
 
 
@@ -123,4 +139,25 @@ def _frameworks(args: argparse.Namespace) -> int:
 
     ids = frameworks.sync(args.db)
     print(f"Loaded {len(ids)} framework(s): {', '.join(ids)}")
+    return 0
+
+
+def _report(args: argparse.Namespace) -> int:
+    from cxdash import reference, report
+
+    path = args.db or config.db_path()
+    if not path.exists():
+        print(f"No database at {path}; build one with `python -m cxdash demo` or import files.", file=sys.stderr)
+        return 1
+    start = time.perf_counter()
+    try:
+        f = report.filters_for(args.org, path, args.peers, args.start, args.end, args.framework)
+        data = report.build_pack(f, args.format, path)
+    except (report.PackError, report.ChromiumMissing) as problem:
+        print(problem, file=sys.stderr)
+        return 1
+    names = reference.organisations(path).set_index("org_id")["name"]
+    out = args.out or Path(report.file_name(str(names[f.org_id]), args.format))
+    out.write_bytes(data)
+    print(f"Wrote {out} ({len(data) / 1e6:.1f} MB) in {time.perf_counter() - start:.1f} s")
     return 0

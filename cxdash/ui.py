@@ -90,15 +90,5 @@ def kpi_tile(container: st.delta_generator.DeltaGenerator, kpi: dict) -> None:
     container.caption(f"n = {kpi['n_current']:,} (before: {kpi['n_previous']:,})")
 
 
-def step_summary(step: dict) -> str:
-    """'Emerging, 32/100: 8 points to Established; peer median 45' for a next-step row."""
-    text = f"{step['stage_name']} ({step['score_100']:.0f}/100)"
-    if isinstance(step.get("next_stage_name"), str):
-        points = max(1, round(step["points_to_next"]))
-        text += f", {points} point{'s' if points != 1 else ''} short of {step['next_stage_name']}"
-    if step.get("lift", 0) > 0:
-        text += f"; reaching it would add {step['lift']:.1f} points to the overall score"
-    median = step.get("peer_median")
-    if median is not None and median == median:
-        text += f"; peer median {median:.0f}"
-    return text
+#: The next-step wording (defined in cxdash.labels, shared with the board pack).
+step_summary = labels.step_summary

@@ -1,0 +1,256 @@
+"""Charts for the Insight page: the importance-performance matrix of drivers, comment themes with their
+tone, where themes gather (stage, channel), and one theme over time."""
+
+from __future__ import annotations
+
+import math
+
+import pandas as pd
+import plotly.graph_objects as go
+
+from cxdash import theme
+from cxdash.charts import base_layout
+
+NEGATIVE, NEUTRAL, POSITIVE = "#D55E00", "#BBBBBB", "#0072B2"
+FIX_FIRST_FILL = "rgba(230, 159, 0, 0.12)"
+
+
+def make_importance_matrix(table: pd.DataFrame, outcome_label: str, cells: int, respondents: int) -> go.Figure:
+    """Importance (share of explained variation, with 95% interval) against performance (share rating 4-5) for
+    each driver, with the peer median as a hollow diamond, cross-hairs at our average and an equal share,
+    and the quadrants named; 'fix first' (top left) is shaded. Suppressed measures are not drawn.
+
+    table: drivers.TABLE_COLUMNS.
+    """
+    shown = table[table["performance"].notna()]
+    fig = go.Figure()
+    average = float(shown["performance"].mean()) if not shown.empty else 50.0
+    equal = 100 / max(len(table), 1)
+    xs = [*shown["performance"], *shown["peer_median"].dropna()]
+    x_low = max(0.0, math.floor((min(xs) if xs else 0) / 5) * 5 - 10)
+    x_high = min(100.0, math.ceil((max(xs) if xs else 100) / 5) * 5 + 5)
+    y_high = max(float(table["share_high"].max()) * 100 if not table.empty else equal, equal) * 1.2
+    fig.add_shape(
+        type="rect", x0=x_low, x1=average, y0=equal, y1=y_high, fillcolor=FIX_FIRST_FILL, line_width=0, layer="below"
+    )
+    peers = shown[shown["peer_median"].notna()]
+    for row in peers.to_dict("records"):  # a dotted line from our point to the peer median, at the same height
+        fig.add_shape(
+            type="line", x0=row["performance"], x1=row["peer_median"], y0=row["share"] * 100, y1=row["share"] * 100,
+            line={"color": "#888888", "width": 1.5, "dash": "dot"}, layer="below",
+        )  # fmt: skip
+    if not peers.empty:
+        fig.add_trace(
+            go.Scatter(
+                x=peers["peer_median"],
+                y=peers["share"] * 100,
+                mode="markers",
+                name="Peer median",
+                marker={"symbol": "diamond-open", "size": 13, "color": "#555555", "line": {"width": 2}},
+                customdata=peers[["label"]],
+                hovertemplate="%{customdata[0]}: peer median %{x:.0f}% rate it 4-5<extra></extra>",
+            )
+        )
+    fig.add_trace(
+        go.Scatter(
+            x=shown["performance"],
+            y=shown["share"] * 100,
+            mode="markers+text",
+            name="Our result",
+            text=[f"<b>{label}</b>" for label in shown["label"]],
+            textposition=_label_positions(shown, (x_low, x_high), (0, y_high)),
+            textfont={"size": theme.FONT_SIZE + 1, "color": "#222222"},
+            marker={"size": 16, "color": theme.OKABE_ITO[0], "line": {"color": "white", "width": 2}},
+            error_y={
+                "type": "data",
+                "array": (shown["share_high"] - shown["share"]) * 100,
+                "arrayminus": (shown["share"] - shown["share_low"]) * 100,
+                "color": "#777777",
+                "thickness": 1.5,
+                "width": 6,
+            },
+            customdata=shown[["label", "share_low", "share_high", "performance_n", "quadrant"]],
+            hovertemplate=(
+                "<b>%{customdata[0]}</b> (%{customdata[4]})<br>%{x:.0f}% rate it 4-5 (n = %{customdata[3]:,})<br>"
+                "%{y:.0f}% of the explained variation (95%: %{customdata[1]:.0%} to %{customdata[2]:.0%})"
+                "<extra></extra>"
+            ),
+        )
+    )
+    fig.add_vline(x=average, line={"color": "#999999", "dash": "dash", "width": 1})
+    fig.add_hline(y=equal, line={"color": "#999999", "dash": "dash", "width": 1})
+    corners = [
+        (x_low, y_high, "left", "top", "<b>Fix first</b>: important, below our average"),
+        (x_high, y_high, "right", "top", "<b>Keep it up</b>: important, above average"),
+        (x_low, 0, "left", "bottom", "<b>Watch</b>: less important, below average"),
+        (x_high, 0, "right", "bottom", "<b>Maintain</b>: less important, above average"),
+    ]
+    for x, y, xanchor, yanchor, text in corners:
+        fig.add_annotation(
+            x=x, y=y, text=text, showarrow=False, xanchor=xanchor, yanchor=yanchor, font={"size": 14, "color": "#555"}
+        )
+    fig.update_xaxes(
+        title="Our respondents rating it 4 or 5 (%)", range=[x_low, x_high], gridcolor="#eeeeee", zeroline=False
+    )
+    fig.update_yaxes(
+        title=f"Share of what moves {outcome_label.lower()} (%)", range=[0, y_high], gridcolor="#eeeeee", zeroline=False
+    )
+    fig = base_layout(
+        fig,
+        f"What moves {outcome_label.lower()}, and how we do on it (n = {cells:,} cells, {respondents:,} responses)",
+        height=480,
+    )
+    fig.update_layout(showlegend=True, legend={"orientation": "h", "y": -0.18, "x": 0})
+    return fig
+
+
+def _label_positions(points: pd.DataFrame, x_range: tuple, y_range: tuple) -> list[str]:
+    """A text position per point so labels do not sit on each other or on another point: each label takes the
+    first of left, right, above, below whose box (estimated from its length) is free."""
+    width_px, height_px = 1300, 330  # the plotting area, roughly, at the page's width
+    per_x = (x_range[1] - x_range[0]) / width_px
+    per_y = (y_range[1] - y_range[0]) / height_px
+    taken: list[tuple[float, float, float, float]] = []
+    for x, y in zip(points["performance"], points["share"] * 100, strict=True):  # every marker is taken
+        taken.append((x - 10 * per_x, x + 10 * per_x, y - 10 * per_y, y + 10 * per_y))
+    for x, y in zip(points["peer_median"], points["share"] * 100, strict=True):  # and every peer diamond
+        if x == x:
+            taken.append((x - 9 * per_x, x + 9 * per_x, y - 9 * per_y, y + 9 * per_y))
+    positions = []
+    for label, x, y in zip(points["label"], points["performance"], points["share"] * 100, strict=True):
+        w, h = (10 * len(str(label)) + 16) * per_x, 22 * per_y
+        boxes = {
+            "middle left": (x - w, x, y - h / 2, y + h / 2),
+            "middle right": (x, x + w, y - h / 2, y + h / 2),
+            "top center": (x - w / 2, x + w / 2, y + 8 * per_y, y + 8 * per_y + h),
+            "bottom center": (x - w / 2, x + w / 2, y - 8 * per_y - h, y - 8 * per_y),
+        }
+        own = (x - 10 * per_x, x + 10 * per_x, y - 10 * per_y, y + 10 * per_y)
+        others = [b for b in taken if b != own]
+        x_max = x_range[1]
+        choice = next(
+            (
+                name
+                for name, box in boxes.items()
+                if box[0] >= x_range[0] and box[1] <= x_max and not any(_overlap(box, o) for o in others)
+            ),
+            "middle left",
+        )
+        positions.append(choice)
+        taken.append(boxes[choice])
+    return positions
+
+
+def _overlap(a: tuple, b: tuple) -> bool:
+    return a[0] < b[1] and b[0] < a[1] and a[2] < b[3] and b[2] < a[3]
+
+
+def make_theme_bars(table: pd.DataFrame, comments: int, min_n: int) -> go.Figure:
+    """Comments per theme, split into negative, neutral and positive tone, commonest theme on top, each
+    segment labelled with its share so colour is not the only carrier of meaning (themes with fewer than
+    min_n comments carry no shares)."""
+    rows = table.iloc[::-1]
+    fig = go.Figure()
+    for tone, colour, column in (("Negative", NEGATIVE, "negative"), ("Neutral", NEUTRAL, None),
+                                 ("Positive", POSITIVE, "positive")):  # fmt: skip
+        share = rows[column] if column else 1 - rows["negative"] - rows["positive"]
+        count = (share * rows["comments"]).round()
+        fig.add_trace(
+            go.Bar(
+                y=rows["label"],
+                x=count,
+                orientation="h",
+                name=tone,
+                marker_color=colour,
+                text=[
+                    f"{s:.0%}" if s >= 0.12 and n >= min_n else "" for s, n in zip(share, rows["comments"], strict=True)
+                ],
+                textposition="inside",
+                insidetextanchor="middle",
+                textfont={"color": "black" if tone == "Neutral" else "white"},
+                customdata=list(zip(share, rows["comments"], strict=True)),
+                hovertemplate=f"%{{y}}: %{{customdata[0]:.0%}} {tone.lower()} of %{{customdata[1]}} comments"
+                "<extra></extra>",
+            )
+        )
+    fig.add_trace(
+        go.Scatter(
+            y=rows["label"],
+            x=rows["comments"],
+            mode="text",
+            text=[f"  {n:,}" for n in rows["comments"]],
+            textposition="middle right",
+            showlegend=False,
+            hoverinfo="skip",
+        )
+    )
+    fig.update_layout(barmode="stack", bargap=0.25)
+    fig.update_xaxes(title="Comments", gridcolor="#eeeeee", range=[0, float(rows["comments"].max()) * 1.12])
+    fig.update_yaxes(title=None, automargin=True)
+    fig = base_layout(fig, f"Themes in {comments:,} comments, by tone", height=max(320, 60 + 38 * len(rows)))
+    fig.update_layout(showlegend=True, legend={"orientation": "h", "y": -0.12, "x": 0, "traceorder": "normal"})
+    return fig
+
+
+def make_theme_mix(mix: pd.DataFrame, column: str, title_noun: str, comments: int, min_n: int) -> go.Figure:
+    """Heat map: for each theme (rows, with 'All comments' last), the share of its comments at each `column`
+    value (journey stage or channel); every cell is labelled with its share. Themes with fewer than min_n
+    comments are left out (their shares would rest on too little)."""
+    totals = mix.groupby("label")["comments"].transform("sum")
+    mix = mix[totals >= min_n]
+    labels = list(dict.fromkeys(mix["label"]))
+    columns = list(dict.fromkeys(mix.sort_values(f"{column}_order")[f"{column}_label"]))
+    grid = mix.pivot_table(index="label", columns=f"{column}_label", values="share", aggfunc="sum").reindex(
+        index=labels, columns=columns
+    )
+    counts = mix.pivot_table(index="label", columns=f"{column}_label", values="comments", aggfunc="sum").reindex(
+        index=labels, columns=columns
+    )
+    z = grid.fillna(0).to_numpy() * 100
+    fig = go.Figure(
+        go.Heatmap(
+            z=z,
+            x=columns,
+            y=labels,
+            colorscale="Blues",
+            zmin=0,
+            zmax=max(60.0, float(z.max())),
+            text=[[f"{v:.0f}%" for v in row] for row in z],
+            texttemplate="%{text}",
+            textfont={"size": 14},
+            customdata=counts.fillna(0).astype(int).to_numpy(),
+            hovertemplate="%{y}<br>%{x}: %{z:.0f}% (%{customdata} comments)<extra></extra>",
+            colorbar={"title": "% of the theme", "ticksuffix": "%"},
+            xgap=2,
+            ygap=2,
+        )
+    )
+    fig.update_yaxes(autorange="reversed", automargin=True, title=None)
+    fig.update_xaxes(side="top", title=None)
+    fig = base_layout(
+        fig, f"Where each theme comes from, by {title_noun} (n = {comments:,} comments)", height=130 + 36 * len(labels)
+    )
+    fig.update_layout(margin={"t": 110})
+    return fig
+
+
+def make_theme_trend(trend: pd.DataFrame, label: str, quarterly_labels: list[str], min_n: int) -> go.Figure:
+    """One theme's share of each quarter's comments, as labelled bars, with the comments behind each; a quarter
+    with fewer than min_n comments in all is not drawn but marked 'too few'."""
+    enough = trend["total"] >= min_n
+    fig = go.Figure(
+        go.Bar(
+            x=quarterly_labels,
+            y=(trend["share"] * 100).where(enough, 0),
+            marker_color=theme.OKABE_ITO[0],
+            text=[f"{s:.0%}" if ok else "too few" for s, ok in zip(trend["share"], enough, strict=True)],
+            textposition="outside",
+            customdata=trend[["comments", "total"]],
+            hovertemplate="%{x}: %{y:.0f}% (%{customdata[0]} of %{customdata[1]} comments)<extra></extra>",
+        )
+    )
+    top = float(trend.loc[enough, "share"].max()) * 100 if enough.any() else 10
+    fig.update_yaxes(title="Share of comments (%)", range=[0, top * 1.25 + 1], gridcolor="#eeeeee")
+    fig.update_xaxes(title=None)
+    total = int(trend["total"].sum())
+    return base_layout(fig, f"“{label}” by quarter (n = {total:,} comments)", height=340)
