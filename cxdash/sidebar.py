@@ -7,14 +7,19 @@ import pandas as pd
 import streamlit as st
 
 from cxdash import filters as f
-from cxdash import reference, ui
+from cxdash import presentation, reference, ui
 
 #: Pages (by URL path) that also filter by service, channel and journey stage.
 FEEDBACK_PAGES = {"journeys", "trends", "data"}
 
 
 def draw(page: str) -> f.Filters:
-    """Draw the filters for `page` and return the chosen view (also kept in session state)."""
+    """Draw the filters for `page` and return the chosen view (also kept in session state).
+
+    Also the presentation-mode switch, and while presenting the step controls: drawn here, before the page
+    body, so that a page which stops early (an empty state) still has them; CSS shows them at its foot.
+    """
+    presentation.controls(page)
     orgs = ui.cached(reference.organisations)
     frameworks = ui.cached(reference.frameworks)
     periods = ui.cached(reference.periods)
@@ -22,6 +27,7 @@ def draw(page: str) -> f.Filters:
     if orgs.empty:
         bar.info("No organisations yet. Import some on the Data page.")
         chosen = f.Filters(framework_id=_framework(bar, frameworks), org_id=None)
+        presentation.switch(bar)
         st.session_state["filters"] = chosen
         return chosen
 
@@ -40,6 +46,7 @@ def draw(page: str) -> f.Filters:
     service_id = channel = stage = None
     if page in FEEDBACK_PAGES:
         service_id, channel, stage = _feedback_filters(bar, org_id)
+    presentation.switch(bar)
     chosen = f.Filters(
         framework_id, org_id, peer_group, start, end, service_id, channel, stage, grain_months=f.grain_months(periods)
     )

@@ -4,7 +4,7 @@ answers to each statement, how respondent roles see it, and the next step for ea
 import pandas as pd
 import streamlit as st
 
-from cxdash import maturity, ui
+from cxdash import labels, maturity, ui
 from cxdash.charts import maturity as charts
 
 f = ui.filters()
@@ -55,7 +55,7 @@ with right:
 st.subheader("Next step for each pillar")
 st.caption("Weakest pillar first; each step is the framework's recommendation for the stage the pillar is at now.")
 for step in report.plan.to_dict("records"):
-    st.markdown(f"- **{step['name']}**: {ui.step_summary(step)}. {step['text']}")
+    st.markdown(f"- **{step['name']}**: {labels.step_summary(step)}. {step['text']}")
 
 st.subheader("Statements in a pillar")
 names = dict(zip(report.statements["pillar_id"], report.statements["name"], strict=False))

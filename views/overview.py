@@ -1,8 +1,10 @@
 """Overview for the board: score, stage, pillars against peers, feedback KPIs and what to do next."""
 
+import functools
+
 import streamlit as st
 
-from cxdash import labels, overview, ui
+from cxdash import config, labels, overview, report, ui
 from cxdash.charts.overview import make_pillars_vs_peers
 from cxdash.filters import window_label
 
@@ -80,5 +82,25 @@ if view.next_steps.empty:
     st.info("Recommendations appear after the first maturity assessment.")
 for step in view.next_steps.to_dict("records"):
     with st.container(border=True):
-        st.markdown(f"**{step['name']}**: {ui.step_summary(step)}")
+        st.markdown(f"**{step['name']}**: {labels.step_summary(step)}")
         st.write(step["text"])
+if not st.session_state.get("presenting"):
+    st.subheader("Board pack")
+    if not report.chromium_available():
+        st.info(report.MISSING)
+    else:
+        st.caption(
+            "This overview with peer position, trends and recommendations, for the organisation, peer group and "
+            "period chosen, as a PDF (A4 landscape) or PowerPoint (16:9). Made when you click: about 5 seconds."
+        )
+        row = st.container(horizontal=True)
+        for fmt, label in zip(report.FORMATS, ["PDF", "PowerPoint"], strict=True):
+            row.download_button(
+                f"Download {label}",
+                data=functools.partial(report.build_pack, f, fmt, config.db_path()),
+                file_name=report.file_name(str(org["name"]), fmt),
+                mime=report.FORMATS[fmt],
+                key=f"overview_pack_{fmt}",
+                icon=":material/download:",
+                on_click="ignore",
+            )
