@@ -9,7 +9,10 @@ The shared sidebar filters are drawn by each page through `ui.filters()` (drawn 
 
 import streamlit as st
 
+from cxdash import presentation
+
 st.set_page_config(page_title="cxdash: customer experience maturity", page_icon=":bar_chart:", layout="wide")
+presenting = presentation.start()  # ?present=1 or the sidebar switch: projector styling, no navigation
 
 pages = {
     "For the board": [
@@ -20,9 +23,14 @@ pages = {
         st.Page("views/peers.py", title="Peers", icon=":material/groups:", url_path="peers"),
         st.Page("views/trends.py", title="Trends", icon=":material/trending_up:", url_path="trends"),
         st.Page("views/journeys.py", title="Feedback and journeys", icon=":material/route:", url_path="journeys"),
+        st.Page("views/insight.py", title="Insight", icon=":material/lightbulb:", url_path="insight"),
+    ],
+    "Workshop": [
+        st.Page("views/assess.py", title="Live assessment", icon=":material/how_to_vote:", url_path="assess"),
+        st.Page("views/facilitate.py", title="Facilitator", icon=":material/co_present:", url_path="facilitate"),
     ],
     "Manage": [
         st.Page("views/data.py", title="Data", icon=":material/database:", url_path="data"),
     ],
 }
-st.navigation(pages).run()
+st.navigation(pages, position="hidden" if presenting else "sidebar").run()

@@ -20,7 +20,7 @@ from cxdash import config
 from cxdash.queries import SQL_DIR, sql
 
 #: Schema version this code writes; migrations live in cxdash/sql/schema/NNN_*.sql.
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 
 _LOCK_RETRY_SECONDS = 5.0
 

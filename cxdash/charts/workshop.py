@@ -1,0 +1,122 @@
+"""Charts of the workshop pages: a participant's own pillar scores, and the room's scores and spread of answers."""
+
+from __future__ import annotations
+
+import textwrap
+
+import pandas as pd
+import plotly.graph_objects as go
+
+from cxdash import theme
+from cxdash.charts import base_layout
+from cxdash.charts.maturity import ANSWER_COLOURS, make_role_gap
+
+__all__ = ["make_own_pillars", "make_pillar_spread", "make_role_gap", "make_room_pillars"]
+
+_DARK_SEGMENTS = {1, 5}
+#: Pillar fills dark enough for white text.
+_DARK_FILLS = {"#0072B2", "#D55E00", "#009E73", "#000000"}
+
+
+def _pillar_bars(pillars: pd.DataFrame, stages: pd.DataFrame, title: str) -> go.Figure:
+    """Horizontal bars of each pillar's 0-100 score, labelled '68 · Embedded', with dotted lines where stages start.
+
+    Narrow enough for a phone: labels sit inside long bars and stage names are in the labels, not above the plot.
+    """
+    rows = pillars.sort_values("score_100", ascending=True)
+    colours = [theme.pillar_colour(int(s) - 1) for s in rows["sort_order"]]
+    inside = [s >= 45 for s in rows["score_100"]]
+    fig = go.Figure(
+        go.Bar(
+            x=rows["score_100"],
+            y=[_wrap(n, 16) for n in rows["name"]],
+            orientation="h",
+            marker_color=colours,
+            text=[f"{s:.0f} · {st}" for s, st in zip(rows["score_100"], rows["stage_name"], strict=True)],
+            textposition=["inside" if i else "outside" for i in inside],
+            insidetextanchor="start",
+            textfont={
+                "color": [
+                    ("white" if c in _DARK_FILLS else "black") if i else "#333333"
+                    for c, i in zip(colours, inside, strict=True)
+                ]
+            },
+            cliponaxis=False,
+            hovertemplate="%{y}: %{x:.0f} out of 100<extra></extra>",
+        )
+    )
+    for stage in stages.itertuples():
+        if 0 < stage.min_score < 100:
+            fig.add_vline(x=stage.min_score, line={"color": "#999999", "dash": "dot", "width": 1})
+    fig.update_xaxes(range=[0, 100], dtick=20, title="Score (0-100)", gridcolor="#eeeeee", zeroline=False)
+    fig.update_yaxes(title=None, automargin=True)
+    base_layout(fig, title, max(320, 70 * len(rows) + 120))
+    fig.update_layout(bargap=0.3, margin={"l": 10, "r": 20, "t": 60, "b": 10})
+    return fig
+
+
+def make_own_pillars(pillars: pd.DataFrame, stages: pd.DataFrame) -> go.Figure:
+    """One participant's pillar scores (0-100) with their stages; pillars: workshop Result.pillars."""
+    return _pillar_bars(pillars, stages, "Your pillar scores (n = 1: your answers)")
+
+
+def make_room_pillars(pillars: pd.DataFrame, stages: pd.DataFrame, submissions: int) -> go.Figure:
+    """The room's pillar scores (0-100) with their stages."""
+    return _pillar_bars(pillars, stages, f"The room's pillar scores (n = {_people(submissions)})")
+
+
+def _people(n: int) -> str:
+    return f"{n} participant{'s' if n != 1 else ''}"
+
+
+def _wrap(text: str, width: int) -> str:
+    return "<br>".join(textwrap.wrap(str(text), width)) or str(text)
+
+
+def make_pillar_spread(spread: pd.DataFrame, scale: pd.DataFrame, submissions: int) -> go.Figure:
+    """Stacked 100% bars: for each pillar, the share of all its answers at each point of the scale.
+
+    spread: pillar_id, name, sort_order, answers, answers_1 .. answers_5. scale: value, label.
+    """
+    rows = spread[spread["answers"] > 0].sort_values("sort_order", ascending=False)
+    names = [_wrap(n, 16) for n in rows["name"]]
+    total = rows["answers"].astype(float).to_numpy()
+    fig = go.Figure()
+    for point in scale.sort_values("value").itertuples():
+        value = int(point.value)
+        counts = rows[f"answers_{value}"].astype(float).to_numpy()
+        shares = 100 * counts / total
+        fig.add_trace(
+            go.Bar(
+                x=shares,
+                y=names,
+                orientation="h",
+                name=f"{value} {point.label}",
+                marker_color=ANSWER_COLOURS.get(value, "#999999"),
+                text=[f"{s:.0f}%" if s >= 6 else "" for s in shares],
+                textposition="inside",
+                textangle=0,
+                insidetextanchor="middle",
+                textfont={"color": "white" if value in _DARK_SEGMENTS else "black"},
+                customdata=counts,
+                hovertemplate=f"%{{y}}<br>{point.label}: %{{x:.0f}}% of answers (%{{customdata:.0f}})<extra></extra>",
+            )
+        )
+    fig.update_xaxes(range=[0, 100], ticksuffix="%", title=None, gridcolor="#eeeeee")
+    fig.update_yaxes(title=None, automargin=True)
+    base_layout(fig, f"Answers per pillar (n = {_people(submissions)})", max(360, 70 * len(rows) + 220))
+    fig.update_layout(
+        barmode="stack",
+        bargap=0.3,
+        showlegend=True,
+        legend={
+            "orientation": "h",
+            "x": 0,
+            "y": -0.08,
+            "yanchor": "top",
+            "traceorder": "normal",
+            "font": {"size": theme.FONT_SIZE - 2},
+        },
+        margin={"l": 10, "r": 20, "t": 60, "b": 10},
+    )
+    return fig
