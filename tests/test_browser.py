@@ -5,7 +5,7 @@ every page is saved under artifacts/screenshots/ for review."""
 from __future__ import annotations
 
 import pytest
-from playwright.sync_api import sync_playwright
+from playwright.sync_api import expect, sync_playwright
 
 from tests.browser import CHROMIUM, CHROMIUM_ARGS, SCREENSHOTS, streamlit_server, wait_until_idle
 
@@ -67,14 +67,14 @@ def test_filter_change_updates_the_page_and_the_url(page, base_url):
     wait_until_idle(page)
     before = page.locator("h1").first.inner_text()
     choose(page, "Compare with", "Same region")
-    assert "peers=Same+region" in page.url
-    assert "same region" in page.locator("[data-testid='stCaptionContainer']").first.inner_text()
+    page.wait_for_url("**peers=Same+region**", timeout=30_000)
+    expect(page.locator("[data-testid='stCaptionContainer']").first).to_contain_text("same region", timeout=30_000)
     other = open_options(page, "Organisation").nth(3)
     other_name = other.inner_text().strip()
     other.click()
-    wait_until_idle(page)
-    assert page.locator("h1").first.inner_text() == other_name != before
-    assert "org=" in page.url
+    expect(page.locator("h1").first).to_have_text(other_name, timeout=30_000)
+    assert other_name != before
+    page.wait_for_url("**org=**", timeout=30_000)
 
 
 def test_a_copied_url_reproduces_the_view(browser, page, base_url):

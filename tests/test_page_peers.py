@@ -46,7 +46,7 @@ def sql(db_path, text, **params) -> list[tuple]:
 def open_page(monkeypatch, db_path, org_id: str | None = None, group: str | None = None, presenting=None):
     at = start(monkeypatch, db_path)
     if presenting is not None:
-        at.session_state["presenting"] = presenting
+        at.session_state["present"] = presenting
     at.switch_page(PAGE).run()
     if org_id:
         at.selectbox(key="org").set_value(org_id).run()
