@@ -45,18 +45,19 @@ def test_older_schema_is_migrated(tmp_path, monkeypatch):
     path = db.ensure_schema(tmp_path / "x.duckdb")
     later = tmp_path / "schema"
     later.mkdir()
-    migration = later / "002_add_test_column.sql"
+    number = db.SCHEMA_VERSION + 1
+    migration = later / f"{number:03d}_add_test_column.sql"
     migration.write_text("ALTER TABLE organisations ADD COLUMN website VARCHAR;")
     real = db.migrations
 
     def with_extra() -> list:
-        return [*real(), (2, migration)]
+        return [*real(), (number, migration)]
 
     monkeypatch.setattr(db, "migrations", with_extra)
-    monkeypatch.setattr(db, "SCHEMA_VERSION", 2)
+    monkeypatch.setattr(db, "SCHEMA_VERSION", number)
     db.ensure_schema(path)
     with db.reader(path) as con:
-        assert db.schema_version(con) == 2
+        assert db.schema_version(con) == number
         assert "website" in [r[0] for r in con.execute("DESCRIBE organisations").fetchall()]
 
 

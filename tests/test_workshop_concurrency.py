@@ -92,7 +92,7 @@ def test_twenty_threads_submitting_at_once_all_land_once(room):
 async def settle(page: Page) -> None:
     """Wait until Streamlit has finished the run and replaced every element of the previous one."""
     for _ in range(2):
-        await page.wait_for_function(SETTLED, timeout=90_000)
+        await page.wait_for_function(SETTLED, timeout=240_000)
         await page.wait_for_timeout(200)
 
 
@@ -124,13 +124,14 @@ async def run_room(base: str, code: str, people: int) -> None:
         contexts = [await browser.new_context(viewport={"width": 390, "height": 844}) for _ in range(people)]
         pages = [await c.new_page() for c in contexts]
         for page in pages:
-            page.set_default_timeout(90_000)
+            page.set_default_timeout(240_000)
         ready = asyncio.Barrier(people)
         await asyncio.gather(*(answer_as(page, base, code, i, ready) for i, page in enumerate(pages)))
         SCREENSHOTS.mkdir(parents=True, exist_ok=True)
         await settle(pages[0])
         await pages[0].screenshot(path=str(SCREENSHOTS / "assess-result-390x844.png"))
         facilitator = await browser.new_page(viewport={"width": 1920, "height": 1080})
+        facilitator.set_default_timeout(240_000)
         await facilitator.goto(f"{base}/facilitate")
         await facilitator.get_by_text(f"{people} respondents").wait_for()
         await settle(facilitator)
