@@ -7,6 +7,7 @@ connection and closes it, every write is one transaction on its own connection.
 
 from __future__ import annotations
 
+import threading
 import time
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
@@ -41,9 +42,13 @@ def migrations() -> list[tuple[int, Path]]:
 
 def _is_lock_error(exc: Exception) -> bool:
     """Another connection holds the file: a writer in another process (a lock), or, inside this
-    process, a connection opened with the other read/write mode while an import runs."""
+    process, a connection opened with the other read/write mode while an import runs, or the moment
+    one mode's last connection is closing as the other opens (DuckDB's "unique file handle conflict")."""
     text = str(exc).lower()
-    return any(s in text for s in ("lock", "conflicting", "being used by another", "different configuration"))
+    return any(s in text for s in _LOCK_ERRORS)
+
+
+_LOCK_ERRORS = ("lock", "conflicting", "being used by another", "different configuration", "file handle conflict")
 
 
 def _connect(path: Path, read_only: bool) -> duckdb.DuckDBPyConnection:
@@ -52,7 +57,7 @@ def _connect(path: Path, read_only: bool) -> duckdb.DuckDBPyConnection:
     while True:
         try:
             return duckdb.connect(str(path), read_only=read_only)
-        except (duckdb.IOException, duckdb.ConnectionException) as exc:
+        except (duckdb.IOException, duckdb.ConnectionException, duckdb.ResourceInUseException) as exc:
             if not _is_lock_error(exc) or time.monotonic() > deadline:
                 if _is_lock_error(exc):
                     raise DatabaseBusy(
@@ -139,20 +144,30 @@ def query(
 
 @contextmanager
 def writer(path: Path | None = None) -> Iterator[duckdb.DuckDBPyConnection]:
-    """One write transaction: commits and bumps the data version on success, rolls back on error."""
+    """One write transaction: commits and bumps the data version on success, rolls back on error.
+
+    Writers in one process take turns (two transactions would both bump the data version and one would
+    fail with a write conflict); writers in other processes are waited for by the file lock.
+    """
     path = ensure_schema(path)
-    con = _connect(path, read_only=False)
-    try:
-        con.execute("BEGIN TRANSACTION")
+    with _WRITERS:
+        con = _connect(path, read_only=False)
         try:
-            yield con
-            con.execute("UPDATE meta SET value = CAST(CAST(value AS BIGINT) + 1 AS VARCHAR) WHERE key = 'data_version'")
-            con.execute("COMMIT")
-        except BaseException:
-            con.execute("ROLLBACK")
-            raise
-    finally:
-        con.close()
+            con.execute("BEGIN TRANSACTION")
+            try:
+                yield con
+                con.execute(
+                    "UPDATE meta SET value = CAST(CAST(value AS BIGINT) + 1 AS VARCHAR) WHERE key = 'data_version'"
+                )
+                con.execute("COMMIT")
+            except BaseException:
+                con.execute("ROLLBACK")
+                raise
+        finally:
+            con.close()
+
+
+_WRITERS = threading.RLock()
 
 
 def data_version(path: Path | None = None) -> str:

@@ -82,12 +82,13 @@ def streamlit_server(db_path: Path, extra_env: dict[str, str] | None = None) -> 
 
 
 def wait_until_idle(page, timeout_ms: int = 30_000) -> None:
-    """Wait for the app to finish running (no 'running' indicator) and settle."""
-    page.wait_for_selector("[data-testid='stApp']", timeout=timeout_ms)
+    """Wait until the app is connected, its script has finished running, and the page has settled.
+
+    Uses the state Streamlit's frontend publishes on the app root (as Streamlit's own browser tests do),
+    so a slow machine waits longer instead of reading a half-drawn page.
+    """
+    page.wait_for_selector("[data-testid='stApp'][data-test-connection-state='CONNECTED']", timeout=timeout_ms)
     page.wait_for_selector("[data-testid='stMain'] h1", timeout=timeout_ms)  # every page has a title
-    page.wait_for_function(
-        "() => !document.querySelector('[data-testid=\"stStatusWidget\"]')"
-        " || !document.querySelector('[data-testid=\"stStatusWidget\"]').innerText.includes('Running')",
-        timeout=timeout_ms,
-    )
-    page.wait_for_timeout(800)
+    page.wait_for_timeout(300)  # a click's rerun may not have started yet
+    page.wait_for_selector("[data-testid='stApp'][data-test-script-state='notRunning']", timeout=timeout_ms)
+    page.wait_for_timeout(500)

@@ -55,9 +55,13 @@ def choose(page, label: str, option: str) -> None:
 def test_page_loads_without_error(page, base_url, name):
     page.goto(f"{base_url}/{name}")
     wait_until_idle(page)
-    assert page.locator("[data-testid='stException']").count() == 0
-    assert page.locator("[data-testid='stSidebar'] [data-testid='stSelectbox']").count() >= 2
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    shown = page.locator("[data-testid='stMain']").inner_text()
+    assert page.locator("[data-testid='stException']").count() == 0, shown
+    sidebar = page.locator("[data-testid='stSidebar'] [data-testid='stSelectbox']")
+    if sidebar.count() < 2:  # keep what the browser saw, for the CI log and the artifacts
+        page.screenshot(path=str(SCREENSHOTS / f"FAILED-{name or 'overview'}.png"), full_page=True)
+    assert sidebar.count() >= 2, f"sidebar filters missing; the page shows:\n{shown}"
     assert page.locator("[data-testid='stDialog']").count() == 0, "no 'page not found' dialog"
     page.screenshot(path=str(SCREENSHOTS / f"{name or 'overview'}-1920x1080.png"), full_page=True)
 

@@ -142,3 +142,36 @@ def test_a_file_locked_by_another_process_says_data_is_being_refreshed(tmp_path,
         holder.wait()
     with db.reader(path) as con:  # and once the writer is gone, reading works again
         assert db.scalar(con, "SELECT count(*) FROM meta") >= 2
+
+
+def test_readers_and_writers_in_many_threads_of_one_process_all_succeed(tmp_path):
+    """As in a workshop: several sessions reading while others save. DuckDB refuses a connection while
+    the other mode's last one is open or closing ("different configuration", "unique file handle
+    conflict"); both must be waited out, not shown to the participant."""
+    import threading
+
+    path = db.ensure_schema(tmp_path / "x.duckdb")
+    errors: list[BaseException] = []
+
+    def work(i: int) -> None:
+        try:
+            for k in range(40):
+                if i % 4 == 0:
+                    with db.writer(path) as con:
+                        con.execute(
+                            "INSERT INTO channels VALUES (?, ?, ?, ?)", [f"c{i}-{k}", f"Channel {i} {k}", False, k]
+                        )
+                else:
+                    with db.reader(path) as con:
+                        db.scalar(con, "SELECT count(*) FROM channels")
+        except BaseException as exc:  # collected: an error in a thread would otherwise be lost
+            errors.append(exc)
+
+    threads = [threading.Thread(target=work, args=(i,)) for i in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=120)
+    assert not errors, errors[:3]
+    with db.reader(path) as con:
+        assert db.scalar(con, "SELECT count(*) FROM channels WHERE channel LIKE 'c%-%'") == 2 * 40
