@@ -207,19 +207,78 @@ def join_link(page_url: str | None, code: str, url_path: str = "assess") -> str:
 # --- Answering ----------------------------------------------------------------------------------
 
 
-def questionnaire(framework_id: str, path: Path | None = None) -> pd.DataFrame:
-    """The statements of a framework in order, with their pillar (workshop_statements.sql columns)."""
-    return db.query("workshop_statements", {"framework_id": framework_id}, path)
+@dataclass(frozen=True)
+class Joining:
+    """What the Live assessment page needs, read on one connection: the session a join code names, the sessions
+    open now, and the chosen session's questionnaire, answer scale and role labels."""
+
+    session: dict[str, Any] | None  # workshop_sessions columns (open or closed); None for an unknown code
+    open_sessions: pd.DataFrame  # workshop_sessions columns
+    statements: pd.DataFrame  # workshop_statements columns (empty without a session)
+    scale: pd.DataFrame  # value, label, descriptor
+    roles: dict[str, str]  # role code -> label, in order
 
 
-def scale(framework_id: str, path: Path | None = None) -> pd.DataFrame:
-    """The framework's answer scale: value (1-5), label and descriptor."""
-    return db.query("maturity_scale", {"framework_id": framework_id}, path)
+def joining(code: str | None, path: Path | None = None) -> Joining:
+    """The session a participant's join code names (if any), the open sessions, and the questionnaire to answer."""
+    code = normalise_code(code)
+    every = {"org_id": None, "framework_id": None, "status": None}
+    with db.reader(path) as con:
+        open_now = con.execute(sql("workshop_sessions"), {**every, "status": "open", "join_code": None}).df()
+        named = con.execute(sql("workshop_sessions"), {**every, "join_code": code}).df() if code else open_now.head(0)
+        session = named.iloc[0].to_dict() if not named.empty else None
+        framework = {"framework_id": session["framework_id"] if session else None}
+        statements = con.execute(sql("workshop_statements"), framework).df()
+        answers = con.execute(sql("maturity_scale"), framework).df()
+        roles = con.execute(sql("reference_lists")).df().query("list == 'role'")
+    return Joining(session, open_now, statements, answers, dict(zip(roles["code"], roles["label"], strict=True)))
 
 
 def missing_answers(statements: pd.DataFrame, answers: Mapping[str, int | None]) -> pd.DataFrame:
     """The statements (questionnaire rows) with no answer yet."""
     return statements[[answers.get(s) is None for s in statements["statement_id"]]]
+
+
+def new_progress() -> dict[str, Any]:
+    """A participant's progress through the questionnaire, kept in their browser session until it is saved.
+
+    answers (statement_id -> 1..5), role, comment, step (0 = about you, then one page per pillar), notice
+    (what to fix, shown once), submit (True when complete and ready to save), saved (the Submission), and
+    ids: (submission id, respondent id), made once so a resubmitted form is recognised.
+    """
+    ids = (str(uuid.uuid4()), str(uuid.uuid4()))
+    return {
+        "answers": {},
+        "role": None,
+        "comment": "",
+        "step": 0,
+        "notice": "",
+        "submit": False,
+        "saved": None,
+        "ids": ids,
+    }
+
+
+def advance(
+    progress: dict[str, Any],
+    given: Mapping[str, int | None],
+    role: str | None,
+    comment: str | None,
+    statements: pd.DataFrame,
+    move: int,
+) -> None:
+    """Keep the answers given on one page, then move `move` pages; move 0 asks to submit: when something is
+    missing, go to the first page with a gap and say what is missing instead of submitting."""
+    progress["answers"].update({sid: int(v) for sid, v in given.items() if v is not None})
+    progress["role"] = role if role is not None else progress["role"]
+    progress["comment"] = comment if comment is not None else progress["comment"]
+    missing = missing_answers(statements, progress["answers"])
+    if move or (progress["role"] and missing.empty):
+        progress["step"], progress["submit"] = progress["step"] + move, not move
+        return
+    pillars = list(dict.fromkeys(statements["pillar_id"]))
+    progress["step"] = 0 if not progress["role"] else pillars.index(missing["pillar_id"].iloc[0]) + 1
+    progress["notice"] = ("Please choose your role. " if not progress["role"] else "") + missing_sentence(missing)
 
 
 def missing_sentence(missing: pd.DataFrame) -> str:
@@ -381,10 +440,24 @@ def _save(con: duckdb.DuckDBPyConnection, pending: _Pending) -> Submission | Wor
 # --- Results ------------------------------------------------------------------------------------
 
 
-def _result(framework_id: str, means: pd.DataFrame, respondents: int, path: Path | None) -> Result:
+def _read(con: duckdb.DuckDBPyConnection, name: str, params: dict[str, Any] | None = None) -> pd.DataFrame:
+    """A named query on an open connection (several reads share one connection: opening the file is the cost)."""
+    return con.execute(sql(name), params or {}).df()
+
+
+def _session(con: duckdb.DuckDBPyConnection, session_id: str) -> dict[str, Any]:
+    every = {"org_id": None, "framework_id": None, "status": None, "join_code": None}
+    found = _read(con, "workshop_sessions", every)
+    found = found[found["session_id"] == session_id]
+    if found.empty:
+        raise WorkshopError("This workshop session does not exist.")
+    return found.iloc[0].to_dict()
+
+
+def _result(con: duckdb.DuckDBPyConnection, framework_id: str, means: pd.DataFrame, respondents: int) -> Result:
     params = {"framework_id": framework_id}
-    stages = db.query("framework_stages", params, path)
-    pillars = metrics.pillar_scores(means, db.query("framework_pillars", params, path))
+    stages = _read(con, "framework_stages", params)
+    pillars = metrics.pillar_scores(means, _read(con, "framework_pillars", params))
     if pillars.empty or stages.empty:
         empty = pillars.assign(stage_level=pd.Series(dtype=int), stage_name=pd.Series(dtype=str))
         return Result(empty, math.nan, 0, None, None, stages, maturity.next_steps(empty, empty, stages), respondents)
@@ -392,38 +465,35 @@ def _result(framework_id: str, means: pd.DataFrame, respondents: int, path: Path
     pillars["stage_name"] = pillars["stage_level"].map(stages.set_index("level")["name"])
     score = metrics.overall_score(pillars)
     stage = metrics.stage_for(score, stages)
-    recommendations = db.query("recommendations", params, path)
-    plan = maturity.next_steps(pillars, recommendations, stages, top=3)
-    return Result(
-        pillars,
-        score,
-        int(stage["level"]),
-        str(stage["name"]),
-        str(stage["descriptor"]),
-        stages,
-        plan,
-        respondents,
-    )
+    plan = maturity.next_steps(pillars, _read(con, "recommendations", params), stages, top=3)
+    return Result(pillars, score, int(stage["level"]), str(stage["name"]), str(stage["descriptor"]), stages, plan,
+                  respondents)  # fmt: skip
 
 
 def respondent_result(session_id: str, respondent_id: str, path: Path | None = None) -> Result:
     """One participant's own scores from their saved answers: pillars, overall 0-100 score, stage, next steps."""
-    session = sessions(path=path).set_index("session_id").loc[session_id]
-    means = db.query("workshop_statement_means", {"session_id": session_id, "respondent_id": respondent_id}, path)
-    return _result(session["framework_id"], means, 1 if not means.empty else 0, path)
+    with db.reader(path) as con:
+        session = _session(con, session_id)
+        means = _read(con, "workshop_statement_means", {"session_id": session_id, "respondent_id": respondent_id})
+        return _result(con, session["framework_id"], means, 1 if not means.empty else 0)
 
 
 def room(session_id: str, path: Path | None = None) -> Room:
     """The room's view of a session: submissions by role, pillar scores, the spread of answers per pillar,
     how roles differ (roles with fewer than MIN_ROOM people hidden) and the next steps."""
-    found = sessions(path=path)
-    session = found[found["session_id"] == session_id].iloc[0].to_dict()
-    framework_id = session["framework_id"]
-    people = db.query("workshop_people", {"session_id": session_id}, path)
-    submissions = int(people["respondents"].sum())
-    means = db.query("workshop_statement_means", {"session_id": session_id, "respondent_id": None}, path)
-    result = _result(framework_id, means, submissions, path)
-    pillars = db.query("framework_pillars", {"framework_id": framework_id}, path)
+    by_session = {"session_id": session_id}
+    with db.reader(path) as con:
+        session = _session(con, session_id)
+        framework = {"framework_id": session["framework_id"]}
+        people = _read(con, "workshop_people", by_session)
+        submissions = int(people["respondents"].sum())
+        means = _read(con, "workshop_statement_means", {**by_session, "respondent_id": None})
+        result = _result(con, session["framework_id"], means, submissions)
+        pillars = _read(con, "framework_pillars", framework)
+        role_means = _read(con, "workshop_role_statement_means", by_session)
+        roles = _read(con, "reference_lists").query("list == 'role'")
+        answer_scale = _read(con, "maturity_scale", framework)
+        comments = list(_read(con, "workshop_comments", by_session)["comment"])
     counts = [f"answers_{v}" for v in range(1, 6)]
     spread = (
         means.groupby("pillar_id", as_index=False)[counts].sum() if not means.empty else means[["pillar_id", *counts]]
@@ -436,33 +506,21 @@ def room(session_id: str, path: Path | None = None) -> Room:
         submissions=submissions,
         result=result,
         spread=spread.reset_index(drop=True),
-        roles=_role_table(session_id, pillars, path),
-        scale=scale(framework_id, path),
-        comments=list(db.query("workshop_comments", {"session_id": session_id}, path)["comment"]),
+        roles=_role_table(role_means, pillars, roles),
+        scale=answer_scale,
+        comments=comments,
     )
 
 
-def _role_table(session_id: str, pillars: pd.DataFrame, path: Path | None) -> pd.DataFrame:
-    """Pillar scores by role in a session, as maturity.role_pillars builds them for a round."""
-    columns = [
-        "role",
-        "label",
-        "role_order",
-        "pillar_id",
-        "name",
-        "sort_order",
-        "score_100",
-        "respondents",
-        "shown",
-        "hidden_reason",
-    ]
-    means = db.query("workshop_role_statement_means", {"session_id": session_id}, path)
+def _role_table(means: pd.DataFrame, pillars: pd.DataFrame, roles: pd.DataFrame) -> pd.DataFrame:
+    """Pillar scores by role in a session (privacy rule applied), as maturity.role_pillars builds them for a round."""
+    columns = ["role", "label", "role_order", "pillar_id", "name", "sort_order", "score_100", "respondents", "shown",
+               "hidden_reason"]  # fmt: skip
     if means.empty:
         return pd.DataFrame(columns=columns)
     table = metrics.pillar_scores(means, pillars, ["role"]).drop(columns="respondents")
     people = means.groupby(["role", "pillar_id"], as_index=False)["pillar_respondents"].max()
     table = table.merge(people.rename(columns={"pillar_respondents": "respondents"}), on=["role", "pillar_id"])
-    roles = db.query("reference_lists", path=path).query("list == 'role'")
     table["label"] = table["role"].map(dict(zip(roles["code"], roles["label"], strict=True))).fillna(table["role"])
     table["role_order"] = table["role"].map(dict(zip(roles["code"], roles["sort_order"], strict=True))).fillna(99)
     table = table.sort_values(["sort_order", "role_order"]).reset_index(drop=True)
@@ -474,8 +532,16 @@ def stage_starts(stages: pd.DataFrame) -> str:
     return ", ".join(f"{s.name} from {s.min_score:.0f}" for s in stages.sort_values("level").itertuples())
 
 
-def score_sentence(result: Result) -> str:
-    """'54 / 100 · Established' (or 'not scored')."""
+def points(score_100: float, stages: pd.DataFrame) -> str:
+    """A 0-100 score in whole points, or to one decimal where rounding would reach the next stage's threshold
+    ('39.7', not '40', for a score still in Emerging when Established starts at 40)."""
+    whole = f"{score_100:.0f}"
+    crosses = ((stages["min_score"] > score_100) & (stages["min_score"] <= round(score_100))).any()
+    return f"{math.floor(score_100 * 10) / 10:.1f}" if crosses else whole
+
+
+def score_sentence(result: Result, stage: bool = True) -> str:
+    """'54 / 100 · Established' ('54 / 100' without the stage; 'not scored' when nothing was answered)."""
     if result.stage_name is None:
         return "not scored"
-    return f"{result.score_100:.0f} / 100 · {result.stage_name}"
+    return f"{points(result.score_100, result.stages)} / 100" + (f" · {result.stage_name}" if stage else "")

@@ -10,6 +10,7 @@ from datetime import date
 from pathlib import Path
 
 import duckdb
+import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 
@@ -18,6 +19,8 @@ from tests.conftest import ROOT
 
 FRAMEWORK = "public_cx"
 DAY = date(2026, 11, 20)
+#: The public_cx stages' thresholds, as the framework file sets them.
+STAGES = pd.DataFrame({"level": [1, 2, 3, 4, 5], "min_score": [0.0, 20.0, 40.0, 60.0, 80.0]})
 
 
 def rows(path: Path, text: str, params: list | None = None) -> list[tuple]:
@@ -208,6 +211,33 @@ def test_the_room_hides_roles_with_fewer_than_three_people(demo_copy, session):
 # --- Small helpers -----------------------------------------------------------------------------
 
 
+def test_points_never_show_a_threshold_beside_the_stage_below_it():
+    assert [workshop.points(v, STAGES) for v in (39.7, 39.4, 40.0, 59.96, 61.5, 0.2)] == [
+        "39.7",
+        "39",
+        "40",
+        "59.9",
+        "62",
+        "0",
+    ]
+
+
+def test_advance_keeps_answers_and_sends_a_participant_back_to_the_first_gap():
+    statements = pd.DataFrame(
+        {"pillar_id": ["a", "a", "b"], "pillar": ["Alpha", "Alpha", "Beta"], "statement_id": ["A1", "A2", "B1"]}
+    )
+    progress = workshop.new_progress()
+    workshop.advance(progress, {}, "board", None, statements, 1)  # page 0: the role
+    assert progress["step"] == 1 and progress["role"] == "board" and not progress["submit"]
+    workshop.advance(progress, {"A1": 4, "A2": None}, None, None, statements, 1)
+    workshop.advance(progress, {"B1": 2}, None, "Thanks", statements, 0)  # submit with A2 missing
+    assert progress["answers"] == {"A1": 4, "B1": 2} and progress["comment"] == "Thanks"
+    assert progress["step"] == 1 and not progress["submit"]
+    assert progress["notice"] == "1 statement still to answer: Alpha (A2)."
+    workshop.advance(progress, {"A1": 4, "A2": 5}, None, None, statements, 0)
+    assert progress["submit"] and progress["answers"] == {"A1": 4, "A2": 5, "B1": 2}
+
+
 def test_passcode_and_join_link(monkeypatch):
     monkeypatch.delenv(workshop.PASSCODE_ENV, raising=False)
     assert not workshop.passcode_required() and workshop.passcode_ok(None)
@@ -284,7 +314,7 @@ def test_assess_page_walks_a_participant_through_to_their_score(monkeypatch, dem
     assert "your answers are saved" in texts(at)
     respondent = rows(demo_copy, "SELECT respondent_id FROM workshop_submissions WHERE respondent_role = 'frontline'")
     expected = rows(demo_copy, PARTICIPANT_SQL, [respondent[0][0]])[0][0]
-    assert at.metric[0].value == f"{expected:.0f} / 100"
+    assert at.metric[0].value == f"{workshop.points(expected, STAGES)} / 100"
     assert rows(demo_copy, "SELECT count(*), count(DISTINCT score) FROM assessment_responses WHERE session_id = ?",
                 [session["session_id"]]) == [(34, 5)]  # fmt: skip
     figure = chart(at, "assess_own_pillars")
@@ -332,14 +362,14 @@ def test_facilitator_opens_watches_and_closes_a_session(monkeypatch, demo_copy, 
             demo_copy,
             "WITH st AS (SELECT s.pillar_id, avg(a.score) m FROM assessment_responses a JOIN statements s "
             "USING (framework_id, statement_id) WHERE a.session_id = ? GROUP BY ALL) "
-            "SELECT p.name, round((avg(m) - 1) / 4 * 100) FROM st JOIN pillars p ON p.framework_id = 'public_cx' "
+            "SELECT p.name, (avg(m) - 1) / 4 * 100 FROM st JOIN pillars p ON p.framework_id = 'public_cx' "
             "AND p.pillar_id = st.pillar_id GROUP BY p.name",
             [session_id],
         )
     )
     bars = figure["data"][0]
-    shown = {y.replace("<br>", " "): int(t.split(" ")[0]) for y, t in zip(bars["y"], bars["text"], strict=True)}
-    assert shown == {k: int(v) for k, v in sql_pillars.items()}
+    shown = {y.replace("<br>", " "): t.split(" ")[0] for y, t in zip(bars["y"], bars["text"], strict=True)}
+    assert shown == {k: workshop.points(v, STAGES) for k, v in sql_pillars.items()}
     assert {"facilitate_spread", "facilitate_roles"} <= {c.proto.id.rsplit("-", 1)[-1] for c in at.get("plotly_chart")}
 
     at.button(key="facilitate_close").click().run()
@@ -354,7 +384,7 @@ def test_facilitator_opens_watches_and_closes_a_session(monkeypatch, demo_copy, 
         [session_id],
     )[0][0]
     stage = metrics.stage_for(overall, db.query("framework_stages", {"framework_id": FRAMEWORK}, demo_copy))
-    assert any(m.value == f"{overall:.0f} / 100 · {stage['name']}" for m in at.metric)
+    assert any(m.value == f"{workshop.points(overall, STAGES)} / 100 · {stage['name']}" for m in at.metric)
 
 
 def test_facilitator_needs_the_passcode_when_one_is_set(monkeypatch, demo_copy, first_org):

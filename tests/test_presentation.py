@@ -44,15 +44,13 @@ def chart_layout(at, key: str) -> dict:
     return json.loads(next(c for c in at.get("plotly_chart") if c.proto.id.endswith(key)).proto.spec)["layout"]
 
 
-def presenting_app(monkeypatch, db_path, page: str | None = None) -> AppTest:
-    """app.py opened with ?present=1 (as a prepared link would), optionally switched to `page`."""
+def presenting_app(monkeypatch, db_path) -> AppTest:
+    """app.py opened with ?present=1, as a prepared link would."""
     monkeypatch.setenv("CXDASH_DB", str(db_path))
     monkeypatch.chdir(ROOT)
     at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
     at.query_params["present"] = "1"
     at.run()
-    if page:
-        at.switch_page(page).run()
     assert not at.exception, at.exception
     return at
 
@@ -68,9 +66,12 @@ def test_the_url_turns_presentation_mode_on_with_step_controls(monkeypatch, demo
 
 def test_next_and_previous_step_through_the_pages_keeping_the_filters(monkeypatch, demo_db):
     org_id, name, _ = assessed_org(demo_db)
+    periods = [r[0] for r in sql(demo_db, "SELECT DISTINCT period_start FROM feedback_distributions ORDER BY 1")]
+    window = (periods[-6], periods[-4])
     at = presenting_app(monkeypatch, demo_db)
     at.selectbox(key="org").set_value(org_id).run()
     at.selectbox(key="peers").set_value("region").run()
+    at.select_slider(key="period").set_value(window).run()
     assert at.title[0].value == name
     for number, title in enumerate(["Maturity", "Peers", "Trends", "Feedback and journeys"], start=2):
         page = presentation.STEPS[number - 2].name
@@ -80,6 +81,7 @@ def test_next_and_previous_step_through_the_pages_keeping_the_filters(monkeypatc
         assert f"Step {number} of 5" in step_text(at)
         assert at.selectbox(key="org").value == org_id
         assert at.selectbox(key="peers").value == "region"
+        assert tuple(at.select_slider(key="period").value) == window
         assert at.session_state["presenting"] is True
     assert at.button(key="journeys_present_next").disabled  # the last step
     at.button(key="journeys_present_previous").click().run()

@@ -1,11 +1,9 @@
 """Live assessment: a workshop participant joins the open session (or follows ?session=<code>), gives their role,
 rates every statement pillar by pillar, and on submit sees their own scores, stage and where to start."""
 
-import uuid
-
 import streamlit as st
 
-from cxdash import reference, ui, workshop
+from cxdash import ui, workshop
 from cxdash.charts import workshop as charts
 
 f = ui.filters()
@@ -15,7 +13,8 @@ if f.framework_id is None:
     st.stop()
 
 linked = workshop.normalise_code(st.query_params.get("session"))
-session = ui.cached(workshop.session_by_code, linked) if linked else None
+view = ui.cached(workshop.joining, linked)  # one read: the linked session, the open ones, the questionnaire
+session = view.session
 state = st.session_state.setdefault("assess_state", {})  # per session id: answers, step, ids, saved submission
 if linked and session is None:
     st.warning(f"No workshop has the join code **{linked}**. Check the link, or choose your workshop below.")
@@ -23,8 +22,7 @@ elif session and session["status"] == "closed" and not state.get(session["sessio
     st.warning(f"**{session['name']}** has closed, so it takes no more answers. Ask your facilitator.")
     st.stop()
 
-open_now = ui.cached(workshop.sessions, status="open")
-labels = {row["join_code"]: workshop.session_label(row) for row in open_now.to_dict("records")}
+labels = {row["join_code"]: workshop.session_label(row) for row in view.open_sessions.to_dict("records")}
 if session and session["status"] == "closed":
     labels[session["join_code"]] = workshop.session_label(session)
 if not labels:
@@ -39,12 +37,9 @@ if code is None:
     st.stop()
 if code != linked:
     st.query_params["session"] = code
-    session = ui.cached(workshop.session_by_code, code)
-mine = state.setdefault(
-    session["session_id"],
-    {"answers": {}, "role": None, "comment": "", "step": 0, "notice": "", "saved": None},
-)
-mine.setdefault("ids", (str(uuid.uuid4()), str(uuid.uuid4())))  # (submission id, respondent id), made here
+    view = ui.cached(workshop.joining, code)
+    session = view.session
+mine = state.setdefault(session["session_id"], workshop.new_progress())  # kept until saved, with the ids
 
 if mine["saved"]:
     saved = mine["saved"]
@@ -52,7 +47,7 @@ if mine["saved"]:
     twice = " You sent them more than once; they count once." if saved.duplicate else ""
     st.success(f"Thank you: your answers are saved.{twice}")
     score, stage = st.columns([1, 2])
-    score.metric("Your overall score", f"{result.score_100:.0f} / 100")
+    score.metric("Your overall score", workshop.score_sentence(result, stage=False))
     stage.markdown(f"**Stage: {result.stage_name}**  \n*{result.descriptor}*")
     figure = charts.make_own_pillars(result.pillars, result.stages)
     st.plotly_chart(figure, key="assess_own_pillars", config={"displayModeBar": False})
@@ -70,13 +65,11 @@ if mine["saved"]:
         st.rerun()
     st.stop()
 
-statements = ui.cached(workshop.questionnaire, session["framework_id"])
-scale = ui.cached(workshop.scale, session["framework_id"])
-roles = ui.cached(reference.code_labels).get("role", {})
+statements, scale, roles = view.statements, view.scale, view.roles
 pillars = list(dict.fromkeys(statements["pillar_id"]))
 steps, step = len(pillars) + 1, mine["step"]
 answered = len(statements) - len(workshop.missing_answers(statements, mine["answers"]))
-st.progress(answered / len(statements), text=f"{answered} of {len(statements)} answered · page {step + 1} of {steps}")
+st.progress(answered / len(statements), text=f"{answered} of {len(statements)} answered")
 if mine["notice"]:
     st.warning(mine["notice"])
     mine["notice"] = ""
@@ -85,18 +78,10 @@ options = dict(zip(scale["value"], scale["value"].astype(str) + " " + scale["lab
 
 
 def keep(move: int) -> None:
-    """Form callback: keep this page's answers, then move `move` pages (0 = submit: check nothing is missing)."""
+    """Form callback: keep this page's answers (widget values), then move `move` pages or (0) check and submit."""
     ss = st.session_state
-    for sid in statements["statement_id"]:
-        if ss.get(f"assess_{sid}") is not None:
-            mine["answers"][sid] = int(ss[f"assess_{sid}"])
-    mine["role"], mine["comment"] = ss.get("assess_role", mine["role"]), ss.get("assess_comment", mine["comment"])
-    missing = workshop.missing_answers(statements, mine["answers"])
-    if move or (mine["role"] and missing.empty):
-        mine["step"], mine["submit"] = mine["step"] + move, not move
-    else:  # go to the first page with a gap and say what is missing
-        mine["step"] = 0 if mine["role"] is None else pillars.index(missing["pillar_id"].iloc[0]) + 1
-        mine["notice"] = ("Please choose your role. " if not mine["role"] else "") + workshop.missing_sentence(missing)
+    given = {sid: ss.get(f"assess_{sid}") for sid in statements["statement_id"]}
+    workshop.advance(mine, given, ss.get("assess_role"), ss.get("assess_comment"), statements, move)
 
 
 last = step == steps - 1
@@ -107,9 +92,10 @@ with st.form(f"assess_step_{step}", border=False):
         st.radio("Your role", choices, choices.index(role) if role else None, roles.get, horizontal=True,
                  key="assess_role")  # fmt: skip
         st.markdown(f"Next you rate {len(statements)} statements, one pillar per page, on this scale:  \n{legend}")
+        st.caption("The room sees only combined scores, and a role's scores only once 3 or more people in it answer.")
     else:
         rows = statements[statements["pillar_id"] == pillars[step - 1]]
-        st.subheader(f"{step} of {len(pillars)}: {rows['pillar'].iloc[0]}")
+        st.subheader(f"Pillar {step} of {len(pillars)}: {rows['pillar'].iloc[0]}")
         st.caption(rows["pillar_description"].iloc[0])
         st.markdown(legend)
         for row in rows.itertuples():
@@ -127,7 +113,8 @@ with st.form(f"assess_step_{step}", border=False):
         label, type="primary", width="stretch", on_click=keep, args=(0 if last else 1,), key="assess_next"
     )
 
-if mine.pop("submit", False):
+if mine["submit"]:
+    mine["submit"] = False
     try:
         with st.spinner("Saving your answers..."):
             submission_id, respondent_id = mine["ids"]

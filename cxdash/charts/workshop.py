@@ -10,6 +10,7 @@ import plotly.graph_objects as go
 from cxdash import theme
 from cxdash.charts import base_layout
 from cxdash.charts.maturity import ANSWER_COLOURS, make_role_gap
+from cxdash.workshop import points
 
 __all__ = ["make_own_pillars", "make_pillar_spread", "make_role_gap", "make_room_pillars"]
 
@@ -32,7 +33,7 @@ def _pillar_bars(pillars: pd.DataFrame, stages: pd.DataFrame, title: str) -> go.
             y=[_wrap(n, 16) for n in rows["name"]],
             orientation="h",
             marker_color=colours,
-            text=[f"{s:.0f} · {st}" for s, st in zip(rows["score_100"], rows["stage_name"], strict=True)],
+            text=[f"{points(s, stages)} · {st}" for s, st in zip(rows["score_100"], rows["stage_name"], strict=True)],
             textposition=["inside" if i else "outside" for i in inside],
             insidetextanchor="start",
             textfont={
@@ -47,7 +48,7 @@ def _pillar_bars(pillars: pd.DataFrame, stages: pd.DataFrame, title: str) -> go.
     )
     for stage in stages.itertuples():
         if 0 < stage.min_score < 100:
-            fig.add_vline(x=stage.min_score, line={"color": "#999999", "dash": "dot", "width": 1})
+            fig.add_vline(x=stage.min_score, line={"color": "#999999", "dash": "dot", "width": 1}, layer="below")
     fig.update_xaxes(range=[0, 100], dtick=20, title="Score (0-100)", gridcolor="#eeeeee", zeroline=False)
     fig.update_yaxes(title=None, automargin=True)
     base_layout(fig, title, max(320, 70 * len(rows) + 120))
@@ -93,7 +94,7 @@ def make_pillar_spread(spread: pd.DataFrame, scale: pd.DataFrame, submissions: i
                 orientation="h",
                 name=f"{value} {point.label}",
                 marker_color=ANSWER_COLOURS.get(value, "#999999"),
-                text=[f"{s:.0f}%" if s >= 6 else "" for s in shares],
+                text=[f"{s:.0f}%" if s >= 10 else "" for s in shares],
                 textposition="inside",
                 textangle=0,
                 insidetextanchor="middle",
