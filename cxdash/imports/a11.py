@@ -59,6 +59,8 @@ SLOT_MEASURES = {
 #: Further slots some providers filled with questions of their own: validated, never imported.
 EXTRA_SLOTS = (8, 9, 10, 11)
 SCORES = (1, 2, 3, 4, 5)
+#: Counts at or beyond this are refused: no service has that many respondents, and sums must fit BIGINT.
+LARGEST_COUNT = 10**15
 
 
 def text_column(slot: int) -> str:
@@ -246,6 +248,8 @@ def _count(value: str) -> tuple[int | None, str | None]:
     number = int(float(value))
     if number < 0:
         return None, "count cannot be negative"
+    if number >= LARGEST_COUNT:
+        return None, "count is too large"
     return number, None
 
 
@@ -323,7 +327,7 @@ def _check_row(record: dict[str, str], columns: set[str], name: str, problems: l
     start = len(problems)
 
     def problem(column: str, reason: str) -> None:
-        problems.append(Problem(name, row, column, record.get(column, ""), reason))
+        problems.append(Problem(name, row, column, record.get(column, "")[:200], reason))
 
     def cell(column: str) -> str:
         return record.get(column, "") if column in columns else ""

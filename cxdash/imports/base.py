@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import hashlib
 import io
+import re
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
@@ -31,6 +32,10 @@ class Problem:
     column: str
     value: str
     reason: str
+
+    def __post_init__(self) -> None:  # a damaged file can make a "value" or column name of any length
+        object.__setattr__(self, "value", self.value[:200])
+        object.__setattr__(self, "column", self.column[:200])
 
     def __str__(self) -> str:
         where = f"{self.file}, row {self.row}" if self.row else self.file
@@ -154,6 +159,8 @@ def read_table(path: Path, display_name: str | None = None) -> tuple[pd.DataFram
     if not any(header):
         return pd.DataFrame(), [Problem(name, 1, "", "", "the first row must hold column names")]
     problems = []
+    if "_row" in header:
+        problems.append(Problem(name, 1, "_row", "_row", "column name _row is reserved; rename or remove that column"))
     seen: dict[str, int] = {}
     for i, h in enumerate(header):
         if h and h in seen:
@@ -180,12 +187,16 @@ def read_table(path: Path, display_name: str | None = None) -> tuple[pd.DataFram
 
 def _read_csv(path: Path, name: str) -> tuple[list[list[str]], list[Problem]]:
     raw = path.read_bytes()
-    if b"\x00" in raw[:4096] and not raw.startswith((b"\xff\xfe", b"\xfe\xff")):
+    utf16 = raw.startswith((b"\xff\xfe", b"\xfe\xff"))
+    if b"\x00" in raw[:4096] and not utf16:
         return [], [Problem(name, 0, "", "", "file looks binary, not CSV text")]
+    if not utf16 and (nul := raw.find(b"\x00")) >= 0:
+        line = raw[:nul].count(b"\n") + 1
+        return [], [Problem(name, line, "", "", f"row {line} holds a NUL (zero) byte: the file is damaged or not text")]
     text, problems = _decode(raw, name)
     if problems:
         return [], problems
-    header = text.split("\n", 1)[0]
+    header = re.split(r"\r\n|\r|\n", text, maxsplit=1)[0]  # files saved with CR line ends exist
     delimiter = max(",;\t", key=header.count)  # the separator the header line uses most; ties go to comma
     try:
         return [row for row in csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)], []

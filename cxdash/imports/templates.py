@@ -244,6 +244,8 @@ TEMPLATES: dict[str, Template] = {
 }
 
 SIZE_BANDS = ["small", "medium", "large"]
+#: Whole numbers at or beyond this size are refused (no count or score comes near; Int64 would overflow).
+LARGEST = 1e15
 _PERIOD = re.compile(r"^(\d{4})-(?:(0[1-9]|1[0-2])|Q([1-4]))$")
 _ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.:-]*$")
 
@@ -338,9 +340,11 @@ def validate(
                 )
             typed[col.name] = raw.where(filled, None)
         elif col.kind in ("int", "score"):
-            number = pd.to_numeric(raw.where(filled, None), errors="coerce")
-            whole = number.notna() & (number == np.floor(number.fillna(0)))
-            check.flag(filled & ~whole.to_numpy(), col.name, "not a whole number")
+            number = pd.to_numeric(raw.where(filled, None), errors="coerce").astype("float64")
+            huge = (number.abs() >= LARGEST).to_numpy()  # inf too; such values would overflow Int64
+            whole = number.notna() & ~huge & (number == np.floor(number.fillna(0)))
+            check.flag(filled & ~whole.to_numpy() & ~huge, col.name, "not a whole number")
+            check.flag(filled & huge, col.name, "number too large")
             typed[col.name] = number.where(whole).astype("Int64")
         elif col.kind == "date":
             parsed = pd.to_datetime(raw.where(filled, None), format="%Y-%m-%d", errors="coerce")
@@ -348,7 +352,8 @@ def validate(
             typed[col.name] = parsed.dt.date
         elif col.kind == "period":
             parts = raw.str.extract(_PERIOD)
-            bad = filled & parts[0].isna().to_numpy()
+            year = parts[0].astype("float")
+            bad = filled & ~(year >= 1).to_numpy()  # no year (or year 0: no calendar date)
             check.flag(bad, col.name, "not a period: use YYYY-MM for a month or YYYY-Qn for a quarter")
             month = parts[1].astype("float").fillna((parts[2].astype("float") - 1) * 3 + 1)
             ok = ~bad & filled
@@ -411,8 +416,9 @@ def _cross_checks(
             check.flag(none, "satisfaction", "the response has no score at all")
     if kind == "distributions":
         scales = vocab["measures"]
-        lo = frame["measure"].map(lambda m: scales.get(m, (None, None))[0])
-        hi = frame["measure"].map(lambda m: scales.get(m, (None, None))[1])
+        # float: an unknown measure gives NaN (a column of None alone would not compare with numbers)
+        lo = frame["measure"].map(lambda m: scales.get(m, (None, None))[0]).astype("float")
+        hi = frame["measure"].map(lambda m: scales.get(m, (None, None))[1]).astype("float")
         s = typed["score"]
         out = (s.notna() & lo.notna() & ((s < lo) | (s > hi))).to_numpy(dtype=bool)
         check.flag(out, "score", lambda v: "outside the measure's scale")
@@ -423,9 +429,9 @@ def _cross_checks(
         )
     if "service_id" in typed and "org_id" in typed and kind != "services":
         owners = vocab["services"]
-        service = frame["service_id"].astype(str)
+        service = typed["service_id"].fillna("").astype(str)  # typed: the column is optional in some kinds
         known = service.isin(owners.keys())
-        wrong = known & (service.map(owners) != frame["org_id"].astype(str))
+        wrong = known & (service.map(owners) != typed["org_id"].fillna("").astype(str))
         check.flag(
             wrong.to_numpy(dtype=bool),
             "service_id",
