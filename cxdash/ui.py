@@ -86,7 +86,14 @@ def kpi_tile(container: st.delta_generator.DeltaGenerator, kpi: dict) -> None:
         delta, colour = f"{labels.signed(kpi['change'])}{unit}, within noise", "off"
     else:
         delta, colour = "too few responses before to compare", "off"
-    container.metric(kpi["label"] + (" (NPS)" if nps else ""), value, delta=delta, delta_color=colour)
+    flat = kpi["verdict"] in ("up", "down", "no significant change") and labels.signed(kpi["change"]) == "0"
+    container.metric(
+        kpi["label"] + (" (NPS)" if nps else ""),
+        value,
+        delta=delta,
+        delta_color=colour,
+        delta_arrow="off" if flat else "auto",  # no arrow for a change that rounds to 0
+    )
     container.caption(f"n = {kpi['n_current']:,} (before: {kpi['n_previous']:,})")
 
 

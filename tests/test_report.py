@@ -15,6 +15,7 @@ from PIL import Image
 from pptx import Presentation
 
 from cxdash import cli, labels, overview, reference, report
+from cxdash.insight import priorities
 from cxdash.report import content, figures
 from tests.conftest import ROOT
 
@@ -28,6 +29,7 @@ ASSESSED_TITLES = [
     "Citizen feedback among peers",
     "Satisfaction over time",
     "Maturity across assessment rounds",
+    "What to fix first",
     "What to do next",
 ]
 
@@ -56,7 +58,7 @@ def pdf_pages(data: bytes, tmp_path: Path) -> tuple[list[Image.Image], str]:
     return pages, " ".join(text.split())
 
 
-def test_pdf_pages_and_text_match_the_overview(packs, demo_org, tmp_path):
+def test_pdf_pages_and_text_match_the_overview(packs, demo_org, demo_db, tmp_path):
     view = demo_org["view"]
     pages, text = pdf_pages(packs["pdf"], tmp_path)
     assert len(pages) == 1 + len(ASSESSED_TITLES)
@@ -82,6 +84,13 @@ def test_pdf_pages_and_text_match_the_overview(packs, demo_org, tmp_path):
     positions = [text.index(name, text.index("What to do next The framework")) for name in steps]
     assert positions == sorted(positions) and len(steps) == 3
     assert list(view.next_steps["lift"]) == sorted(view.next_steps["lift"], reverse=True)
+    # the fix-first list, as the Overview ranks it, each item with its numbers
+    items = priorities.fix_first(demo_org["filters"], demo_db, top=content.FIX_FIRST_ITEMS)
+    assert not items.empty
+    start = text.index("What to fix first Maturity gaps")
+    positions = [text.index(area, start) for area in items["area"]]
+    assert positions == sorted(positions)
+    assert f"priority {items['score'].iloc[0]:.0f} out of 100" in text
 
 
 def test_pptx_holds_the_slides_and_the_charts(packs, demo_org):
@@ -143,8 +152,9 @@ def test_a11_pack_says_there_is_no_assessment_and_keeps_the_feedback(a11_db, tmp
     view = overview.build(f, a11_db)
     assert not view.assessed
     pages, text = pdf_pages(report.build_pack(f, "pdf", a11_db, TODAY), tmp_path)
-    assert len(pages) == 4
+    assert len(pages) == 5
     assert f"{org} has no maturity assessment yet" in text
+    assert "What to fix first" in text
     assert "Headline: citizen feedback, 2022 Q4" in text and "Change against 2022 Q3" in text
     kpi = view.kpis.iloc[0]
     assert f"{kpi['current']:.0f}%" in text and f"n = {kpi['n_current']:,}" in text

@@ -26,10 +26,7 @@ outcome = right.selectbox("Outcome", outcomes, format_func=str.capitalize, key="
 st.subheader("What to fix first")
 items = ui.cached(priorities.fix_first, f)
 if items.empty:
-    st.info(
-        "Nothing stands out: no pillar, driver or comment theme is clearly behind peers or our own average. "
-        + items.attrs.get("note", "")
-    )
+    st.info(priorities.empty_message(items))
 else:
     st.container(border=True).markdown(priorities.as_markdown(items.head(5)))
     if len(items) > 5:

@@ -7,6 +7,9 @@ import streamlit as st
 from cxdash import config, labels, overview, report, ui
 from cxdash.charts.overview import make_pillars_vs_peers
 from cxdash.filters import window_label
+from cxdash.insight import priorities
+
+TOP = 5  # items of the fix-first list shown; the Insight page lists them all
 
 f = ui.filters()
 view = ui.cached(overview.build, f) if f.org_id else None
@@ -77,13 +80,21 @@ with right:
             "(95% test); fewer than the minimum responses are not shown."
         )
 
-st.subheader("What to do next")
-if view.next_steps.empty:
-    st.info("Recommendations appear after the first maturity assessment.")
-for step in view.next_steps.to_dict("records"):
-    with st.container(border=True):
-        st.markdown(f"**{step['name']}**: {labels.step_summary(step)}")
-        st.write(step["text"])
+st.subheader("What to fix first")
+items = ui.cached(priorities.fix_first, f)  # shared with the Insight page's list
+if items.empty:
+    st.info(priorities.empty_message(items))
+else:
+    st.caption(
+        "Maturity gaps and citizen-feedback evidence in one list, most urgent first, each with the numbers behind "
+        "it. The Insight page explains the drivers and comment themes."
+    )
+    st.container(border=True).markdown(priorities.as_markdown(items.head(TOP)))
+    st.expander("How this list is ranked").markdown(priorities.rule())
+if not view.next_steps.empty:
+    with st.expander("The framework's next step for the pillars that would lift the overall score most"):
+        for step in view.next_steps.to_dict("records"):
+            st.markdown(f"**{step['name']}**: {labels.step_summary(step)}. {step['text']}")
 if not st.session_state.get("presenting"):
     st.subheader("Board pack")
     if not report.chromium_available():

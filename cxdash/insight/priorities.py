@@ -41,8 +41,14 @@ KINDS = {"maturity": "Maturity", "driver": "Feedback driver", "theme": "Comment 
 COLUMNS = ["rank", "kind", "kind_label", "area", "detail", "action", "score", "importance", "weakness", "n"]
 
 
-def rule() -> str:
-    """The scoring rule in one paragraph, for the page and the board pack."""
+def rule(short: bool = False) -> str:
+    """The scoring rule in one paragraph, for the page (or in one sentence, for the board pack)."""
+    if short:
+        return (
+            "Ranked by priority = 100 × importance × weakness: how much an area matters (pillar weight, share of "
+            "what moves satisfaction, or number of negative comments) times how far it falls short of peers or "
+            "our own average. The Insight page in cxdash explains the method."
+        )
     return (
         "How this list is ranked: priority = 100 × importance × weakness. Maturity pillars count when they score "
         "below the peer median or our overall score (weakness: the larger gap ÷ 40 points, two stages); feedback "
@@ -184,6 +190,14 @@ def _theme_items(f: Filters, path: Path | None) -> list[dict]:
             "n": int(t["comments"]),
         })  # fmt: skip
     return items
+
+
+def empty_message(items: pd.DataFrame) -> str:
+    """What to say when the list is empty (nothing clearly behind, or not assessed yet)."""
+    note = items.attrs.get("note", "")
+    return "Nothing stands out: no pillar, driver or comment theme is clearly behind peers or our own average." + (
+        f" {note}" if note else ""
+    )
 
 
 def _known(value: object) -> bool:

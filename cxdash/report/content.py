@@ -16,6 +16,7 @@ from cxdash.charts.overview import make_pillars_vs_peers
 from cxdash.charts.peers import make_peer_strip
 from cxdash.charts.trends import make_feedback_trend, make_maturity_rounds
 from cxdash.filters import Filters, window_label
+from cxdash.insight import priorities
 
 TITLE = "Customer experience board pack"
 
@@ -170,6 +171,8 @@ def assemble(f: Filters, path: Path | None = None, today: date | None = None) ->
     pack.sections.append(_trend_section(f, view, path))
     if view.assessed:
         pack.sections.append(_maturity_section(f, view, path))
+    pack.sections.append(_fix_first_section(f, path))
+    if view.assessed:
         pack.sections.append(_steps_section(view))
     return pack
 
@@ -320,6 +323,28 @@ def _maturity_section(f: Filters, view: overview.Overview, path: Path | None) ->
         lead="The overall score (black) and each pillar in every self-assessment round; dotted lines mark the stages.",
         chart=Chart(fig, WIDE_WIDTH, 680, captions=(trends.describe_maturity(rounds),)),
     )
+
+
+#: Items of the fix-first list in the pack: as many as fit one slide.
+FIX_FIRST_ITEMS = 3
+
+
+def _fix_first_section(f: Filters, path: Path | None) -> Section:
+    """The Overview's "What to fix first" list: each item, its kind and priority, the sentence with its numbers."""
+    items = priorities.fix_first(f, path, top=FIX_FIRST_ITEMS)
+    title = "What to fix first"
+    if items.empty:
+        return Section(title, notice=priorities.empty_message(items))
+    steps = tuple(
+        Step(
+            str(item["area"]),
+            f"{item['kind_label']}, priority {item['score']:.0f} out of 100",
+            str(item["detail"]) + (f" Next step: {item['action']}" if item["action"] else ""),
+        )
+        for item in items.to_dict("records")
+    )
+    lead = "Maturity gaps and citizen-feedback evidence in one list, most urgent first."
+    return Section(title, lead=lead, steps=steps, captions=(priorities.rule(short=True),))
 
 
 def _steps_section(view: overview.Overview) -> Section:

@@ -12,7 +12,7 @@ from pptx.enum.text import MSO_ANCHOR, PP_ALIGN
 from pptx.util import Emu, Inches, Pt
 
 from cxdash import theme
-from cxdash.report.content import TITLE, Chart, Pack, Section
+from cxdash.report.content import TITLE, Chart, Pack, Section, Step
 
 WIDTH, HEIGHT = Inches(13.333), Inches(7.5)
 MARGIN = Inches(0.5)
@@ -165,6 +165,15 @@ def _table(slide, section: Section, top, room) -> int:
     return row_height * rows
 
 
+#: Type sizes (heading, summary, text) for a list of steps, largest first: long lists shrink to fit.
+STEP_SIZES = ((17, 12, 14), (15, 11, 12.5), (14, 10, 11.5), (13, 9.5, 10.5))
+
+
+def _step_paragraphs(step: Step, sizes: tuple[float, float, float]) -> list[tuple[str, float, bool, RGBColor]]:
+    head, summary, text = sizes
+    return [(step.pillar, head, True, INK), (step.summary, summary, False, MUTED), (step.text, text, False, INK)]
+
+
 def _section(prs: Presentation, pack: Pack, section: Section) -> None:
     slide = prs.slides.add_slide(prs.slide_layouts[TITLE_ONLY_LAYOUT])
     _title(slide, section.title)
@@ -200,10 +209,14 @@ def _section(prs: Presentation, pack: Pack, section: Section) -> None:
         below = _height([(c, 12, False, MUTED) for c in section.captions], BODY_WIDTH)
         top += _table(slide, section, top, BODY_BOTTOM - top - below - Inches(0.1)) + Inches(0.1)
     if section.steps:
-        for i, step in enumerate(section.steps, start=1):
-            paragraphs = [(step.pillar, 17, True, INK), (step.summary, 12, False, MUTED), (step.text, 14, False, INK)]
-            height = _height(paragraphs, BODY_WIDTH - Inches(0.55))
-            _text(slide, MARGIN, top, Inches(0.5), height, [(str(i), 26, True, ACCENT)])
+        room = BODY_BOTTOM - top - _height([(c, 12, False, MUTED) for c in section.captions], BODY_WIDTH)
+        for sizes in STEP_SIZES:  # the largest type at which every step fits on the slide
+            blocks = [_step_paragraphs(step, sizes) for step in section.steps]
+            heights = [_height(b, BODY_WIDTH - Inches(0.55)) for b in blocks]
+            if sum(heights) + Inches(0.1) * len(heights) <= room:
+                break
+        for i, (step, paragraphs, height) in enumerate(zip(section.steps, blocks, heights, strict=True), start=1):
+            _text(slide, MARGIN, top, Inches(0.5), height, [(str(i), sizes[0] + 9, True, ACCENT)])
             _text(slide, MARGIN + Inches(0.55), top, BODY_WIDTH - Inches(0.55), height, paragraphs)
             top += height + Inches(0.1)
             notes.append(f"{i}. {step.pillar}: {step.summary}. {step.text}")
