@@ -194,3 +194,17 @@ def test_next_steps_are_ordered_by_the_lift_to_the_overall_score():
     assert list(steps["pillar_id"]) == ["c", "a", "b"]
     assert list(steps["lift"].round(2)) == [4.75, 1.25, 0.5]
     assert list(steps["text"]) == ["c2", "a1", "b2"]
+
+
+def test_fix_first_list_is_on_the_overview_with_its_numbers(monkeypatch, demo_db):
+    from cxdash.insight import priorities
+
+    at = start(monkeypatch, demo_db)
+    assert "What to fix first" in [h.value for h in at.subheader]
+    items = priorities.fix_first(at.session_state["filters"], demo_db)
+    assert not items.empty, "the demo plants weak pillars and drivers for every organisation"
+    shown = priorities.as_markdown(items.head(5))
+    assert shown.strip() in [m.value.strip() for m in at.markdown]
+    first = items.iloc[0]
+    assert f"priority {first['score']:.0f}/100" in shown and re.search(r"\d", first["detail"])
+    assert any("priority = 100 × importance × weakness" in m.value for m in at.markdown)

@@ -109,11 +109,11 @@ def _pillar_items(f: Filters, path: Path | None) -> tuple[list[dict], bool]:
         step = steps.loc[p["pillar_id"]]
         parts = [f"{p['name']} scores {p['score_100']:.0f}/100 ({step['stage_name']})"]
         if peer_gap >= MIN_GAP:
-            parts.append(f"{peer_gap:.0f} points below the peer median ({p['peer_median']:.0f})")
+            parts.append(f"{_points(peer_gap)} below the peer median ({p['peer_median']:.0f})")
         elif _known(p["peer_median"]):
             parts.append(f"peer median {p['peer_median']:.0f}")
         if own_gap >= MIN_GAP:
-            parts.append(f"{own_gap:.0f} points below our overall score ({view.score:.0f})")
+            parts.append(f"{_points(own_gap)} below our overall score ({view.score:.0f})")
         detail = ", ".join(parts)
         if isinstance(step["next_stage_name"], str):
             detail += f"; reaching {step['next_stage_name']} would add {step['lift']:.1f} points to the overall score"
@@ -144,9 +144,9 @@ def _driver_items(f: Filters, outcome: str, path: Path | None) -> list[dict]:
             continue
         gaps = []
         if peer_gap >= MIN_GAP:
-            gaps.append(f"{peer_gap:.0f} points below the peer median ({d['peer_median']:.0f}%)")
+            gaps.append(f"{_points(peer_gap)} below the peer median ({d['peer_median']:.0f}%)")
         if own_gap >= MIN_GAP:
-            gaps.append(f"{own_gap:.0f} points below our average of the measures ({average:.0f}%)")
+            gaps.append(f"{_points(own_gap)} below our average of the measures ({average:.0f}%)")
         detail = (
             f"{d['label']} accounts for {d['share']:.0%} of what moves {result.outcome_label.lower()} (95% interval "
             f"{d['share_low']:.0%} to {d['share_high']:.0%}; feedback of {result.scope_label}), yet "
@@ -198,6 +198,11 @@ def empty_message(items: pd.DataFrame) -> str:
     return "Nothing stands out: no pillar, driver or comment theme is clearly behind peers or our own average." + (
         f" {note}" if note else ""
     )
+
+
+def _points(gap: float) -> str:
+    """'1 point', '12 points' (the gap rounded as shown)."""
+    return f"{gap:.0f} point" + ("" if round(gap) == 1 else "s")
 
 
 def _known(value: object) -> bool:
