@@ -5,9 +5,10 @@ from __future__ import annotations
 from datetime import date
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
-from cxdash import db, metrics
+from cxdash import config, db, metrics
 from cxdash.queries import sql
 
 
@@ -134,4 +135,18 @@ def stats_by(
         "stage": stage,
         "measures": list(measures) if measures is not None else None,
     }
-    return metrics.add_metrics(db.query(text, params, path), min_n)
+    out = metrics.add_metrics(db.query(text, params, path), min_n)
+    filters = [k for k in ("service_id", "channel", "stage") if params[k] is not None and k not in dims]
+    if out.empty or not filters:
+        return out
+    # A filtered figure and the same figure without that filter (shown on another page, or with the filter
+    # cleared) differ by the people the filter leaves out: hide it when they are a small group.
+    min_n = config.min_n() if min_n is None else min_n
+    gap = np.zeros(len(out), dtype=bool)
+    for dropped in filters:
+        wider = db.query(text, {**params, dropped: None}, path)[[*dims, "n"]].rename(columns={"n": "n_wider"})
+        rest = out[list(dims)].merge(wider, on=list(dims), how="left")["n_wider"].fillna(0) - out["n"].to_numpy()
+        gap |= ((rest > 0) & (rest < min_n)).to_numpy()
+    out["suppressed"] = out["suppressed"].to_numpy() | gap
+    out.loc[out["suppressed"], metrics.METRIC_COLUMNS] = np.nan
+    return out

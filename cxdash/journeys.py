@@ -33,6 +33,8 @@ STAGE_PHRASES = {
 }
 #: Comments shown at a time; "show more" adds as many again.
 PAGE_SIZE = 50
+#: Verdict of a service hidden although it has enough responses: shown, it would give away a small one.
+PROTECTED = "protected"
 #: What the comments list says when nothing matches, with and without a search.
 NO_MATCHES = "No comments contain this text for these filters. Try a shorter word, or clear the search."
 NO_COMMENTS = (
@@ -124,6 +126,9 @@ def curve(
     out["measure_label"] = out["measure"].map(reference.code_labels(path).get("measure", {}))
     out["measure_order"] = out["measure"].map({m: i for i, m in enumerate(CURVE_MEASURES)})
     out["n"] = out["n"].astype(int)
+    for index in out.groupby("measure").indices.values():  # the stages of a measure add up to the shown total
+        hidden = metrics.protect_partition(out["n"].iloc[index], min_n, out["suppressed"].iloc[index].to_numpy())
+        out.loc[out.index[index[hidden]], ["suppressed", "value", "low", "high"]] = [True, np.nan, np.nan, np.nan]
     return out[columns].sort_values(["measure_order", "stage_order"]).reset_index(drop=True)
 
 
@@ -199,7 +204,8 @@ def heatmap(
     grid = pd.MultiIndex.from_product([stats["stage"].unique(), stats["channel"].unique()], names=["stage", "channel"])
     out = stats.set_index(["stage", "channel"]).reindex(grid).reset_index()
     out["n"] = out["n"].fillna(0).astype(int)
-    out["suppressed"] = out["n"] < (config.min_n() if min_n is None else min_n)
+    out["suppressed"] = metrics.protect_grid(out, "stage", "channel", min_n)  # a row or column total is shown too
+    out.loc[out["suppressed"], ["value", "low", "high"]] = np.nan
     out["headline"] = stats["headline"].iloc[0]
     stage_order = {s: i for i, s in enumerate(labels.get("stage", {}))}
     channel_order = {c: i for i, c in enumerate(labels.get("channel", {}))}
@@ -258,6 +264,11 @@ def league(
     column = metrics.headline_column(int(scale["scale_min"]), int(scale["scale_max"]))
     change = metrics.compare(aligned_now, aligned_before, column, min_n)
     current = _with_headline(metrics.add_metrics(aligned_now, min_n))
+    # the services add up to the organisation's figure, shown on other pages: hide what subtraction would reveal
+    protected = metrics.protect_partition(current["n"], min_n) & (current["n"] >= _min(min_n)).to_numpy()
+    current.loc[protected, ["value", "low", "high"]] = np.nan
+    change.loc[protected, ["previous", "change"]] = np.nan
+    change.loc[protected, "verdict"] = PROTECTED
     out = services.reset_index(drop=True).assign(
         n=current["n"].astype(int),
         value=current["value"],
@@ -280,13 +291,19 @@ def league(
     return out[columns].reset_index(drop=True)
 
 
+def _min(min_n: int | None) -> int:
+    return config.min_n() if min_n is None else min_n
+
+
 def verdict_text(row: pd.Series | dict, min_n: int | None = None) -> str:
     """A league row's change in words: '+4 pts, up beyond noise', 'not enough responses (n = 7)' ..."""
     unit = "" if row["headline"] == "nps" else " pts"
     if row["verdict"] == "no responses":
         return "no responses"
-    if row["n"] < (config.min_n() if min_n is None else min_n):
+    if row["n"] < _min(min_n):
         return f"not enough responses (n = {int(row['n'])})"
+    if row["verdict"] == PROTECTED:
+        return "hidden: with the other figures it would reveal a small group"
     if row["verdict"] == "not enough responses":
         return "no earlier figure to compare"
     if row["verdict"] == "no significant change":

@@ -112,6 +112,45 @@ def add_metrics(stats: pd.DataFrame, min_n: int | None = None) -> pd.DataFrame:
     return out
 
 
+def protect_partition(
+    n: Sequence[int] | np.ndarray | pd.Series, min_n: int | None = None, hidden: np.ndarray | None = None
+) -> np.ndarray:
+    """Which cells of one partition of a shown total to hide, so no hidden cell can be recovered by subtraction.
+
+    The cells (services of an organisation, channels of a journey stage ...) add up to a total that is shown
+    elsewhere. A cell under min_n responses is hidden (primary suppression; `hidden` may name more cells
+    already hidden). If the hidden cells together hold fewer than min_n responses, or only one cell is
+    hidden, the total minus the shown cells would give them away, so the smallest shown cells are hidden as
+    well (complementary suppression) until the hidden group holds at least min_n responses in at least two
+    cells, or no cell with responses is left to hide. Cells with no responses never count.
+    """
+    min_n = config.min_n() if min_n is None else min_n
+    counts = np.asarray(n, dtype=float)
+    out = (counts > 0) & (counts < min_n)
+    if hidden is not None:
+        out |= np.asarray(hidden, dtype=bool) & (counts > 0)
+    while out.any() and not (counts[out].sum() >= min_n and out.sum() >= 2):
+        candidates = np.flatnonzero(~out & (counts > 0))
+        if candidates.size == 0:
+            break
+        out[candidates[np.argmin(counts[candidates])]] = True
+    return out
+
+
+def protect_grid(frame: pd.DataFrame, rows: str, columns: str, min_n: int | None = None) -> np.ndarray:
+    """protect_partition on every row and every column of a two-way table (long form, one `n` per cell)
+    until nothing changes: a row's total and a column's total can each be shown elsewhere."""
+    counts = frame["n"].astype(float).to_numpy()
+    hidden = (counts > 0) & (counts < (config.min_n() if min_n is None else min_n))
+    groups = [list(frame.groupby(key, sort=False).indices.values()) for key in (rows, columns)]
+    while True:
+        before = hidden.copy()
+        for index in (i for g in groups for i in g):
+            hidden[index] = protect_partition(counts[index], min_n, hidden[index])
+        if (hidden == before).all():
+            return hidden
+
+
 def summarise_counts(
     counts: dict[int, int], scale_min: int = 1, scale_max: int = 5, min_n: int | None = None
 ) -> pd.Series:

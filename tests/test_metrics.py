@@ -202,3 +202,59 @@ def test_change_in_nps_and_small_samples():
     assert out["p_value"] == pytest.approx(0.000451, abs=2e-5)
     tiny = metrics.compare(_stats({5: 5}), before, "top2_share", min_n=10).iloc[0]
     assert tiny["verdict"] == "not enough responses" and math.isnan(tiny["change"])
+
+
+def test_protect_partition_hides_what_subtraction_from_the_total_would_reveal():
+    from cxdash.metrics import protect_partition
+
+    # one small cell: the total minus the others gives it away, so the smallest other cell goes too
+    assert protect_partition([200, 50, 3, 0], 10).tolist() == [False, True, True, False]
+    # two small cells of 4 and 3 together are still 7 < 10 people: hide one more
+    assert protect_partition([200, 4, 3, 0], 10).tolist() == [True, True, True, False]
+    # 6 + 5 = 11 people in two hidden cells: nothing more to hide
+    assert protect_partition([200, 6, 5], 10).tolist() == [False, True, True]
+    assert protect_partition([200, 300, 0], 10).tolist() == [False, False, False]
+    # a cell hidden already (on another page's rule) counts as hidden
+    assert protect_partition([200, 50, 40], 10, [False, False, True]).tolist() == [False, True, True]
+
+
+def test_protect_grid_works_along_rows_and_columns_until_nothing_changes():
+    from cxdash.metrics import protect_grid
+
+    # 2 x 2 with one small cell: its row, its column, and then the last cell must all go
+    grid = pd.DataFrame({"r": ["a", "a", "b", "b"], "c": ["x", "y", "x", "y"], "n": [3, 100, 100, 100]})
+    assert protect_grid(grid, "r", "c", 10).tolist() == [True, True, True, True]
+    # 2 x 3: the small cell (a, x) and (a, y) in row a; columns x and y then each hold two hidden cells
+    grid = pd.DataFrame({
+        "r": ["a", "a", "a", "b", "b", "b"], "c": ["x", "y", "z", "x", "y", "z"], "n": [3, 20, 90, 15, 40, 80],
+    })  # fmt: skip
+    assert protect_grid(grid, "r", "c", 10).tolist() == [True, True, False, True, True, False]
+
+
+def test_a_filtered_figure_is_hidden_when_the_people_it_leaves_out_are_few(empty_db):
+    """Satisfaction for 'web' (n = 40) beside the organisation's (n = 43) would give away the 3 phone
+    answers by subtraction, so the web figure is hidden; with 30 phone answers it is shown."""
+    import duckdb
+
+    from cxdash import feedback
+
+    con = duckdb.connect(str(empty_db))
+    con.execute("INSERT INTO organisations VALUES ('o', 'Org', 'local', 'North', 'small', 'council', NULL, NULL, NULL)")
+    con.execute("INSERT INTO services VALUES ('o--a', 'o', 'Alpha', NULL, NULL)")
+    rows = [("web", 5, 30), ("web", 2, 10), ("phone", 1, 3)]
+    for channel, score, n in rows:
+        con.execute(
+            "INSERT INTO feedback_distributions VALUES ('2026-02-01', 'month', 'o', 'o--a', ?, 'apply', "
+            "'satisfaction', 1, 5, ?, ?, NULL)",
+            [channel, score, n],
+        )
+    con.close()
+    web = feedback.stats_by(("measure",), org_ids=("o",), channel="web", path=empty_db, min_n=10).iloc[0]
+    assert web["n"] == 40 and web["suppressed"] and math.isnan(web["top2_share"])
+    whole = feedback.stats_by(("measure",), org_ids=("o",), path=empty_db, min_n=10).iloc[0]
+    assert whole["n"] == 43 and whole["top2_share"] == pytest.approx(100 * 30 / 43)
+    con = duckdb.connect(str(empty_db))
+    con.execute("UPDATE feedback_distributions SET responses = 30 WHERE channel = 'phone'")
+    con.close()
+    web = feedback.stats_by(("measure",), org_ids=("o",), channel="web", path=empty_db, min_n=10).iloc[0]
+    assert not web["suppressed"] and web["top2_share"] == pytest.approx(75)

@@ -16,7 +16,7 @@ import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from cxdash import journeys
+from cxdash import journeys, metrics
 from cxdash.charts.journeys import _spread, make_journey_curve, make_stage_channel_heatmap
 from cxdash.filters import Filters
 from tests.conftest import ROOT
@@ -129,10 +129,10 @@ def check_curve(at: AppTest, db_path: Path, org: str, service: str | None = None
         trace = next(t for t in fig["data"] if t["name"] == label)
         xs, ys = array(trace["x"]), array(trace["y"])
         got = {stages[round(x)]: y for x, y in zip(xs, ys, strict=True)}
-        for _, stage, m, n, share in expected:
-            if m != measure:
-                continue
-            if n < 10:
+        cells = [(stage, n, share) for _, stage, m, n, share in expected if m == measure]
+        hidden = metrics.protect_partition([n for _, n, _ in cells], 10)  # the stages add up to a shown total
+        for (stage, n, share), hide in zip(cells, hidden, strict=True):
+            if n < 10 or hide:
                 assert math.isnan(got[stage]), (measure, stage, n)
             else:
                 assert got[stage] == pytest.approx(share), (measure, stage)
@@ -214,10 +214,17 @@ def test_league_change_and_heat_map_cells_match_independent_sql(monkeypatch, dem
         expected = {(s, c): (n, v) for s, c, n, v in sql(demo_db, CELL_SQL, org=org, measure=measure, **WINDOW)}
         assert {s for s, _ in expected} == set(rows) and {c for _, c in expected} == set(columns)
         assert rows[0] == "Finding out" and rows[-1] == "Follow-up"  # journey order, top to bottom
+        grid = pd.DataFrame(
+            [(s, c, expected.get((s, c), (0, None))[0]) for s in rows for c in columns], columns=["s", "c", "n"]
+        )
+        protected = metrics.protect_grid(grid, "s", "c", 10)
+        hidden = dict(zip(zip(grid["s"], grid["c"], strict=True), protected, strict=True))
         for i, stage in enumerate(rows):
             for j, channel in enumerate(columns):
                 n, value = expected.get((stage, channel), (0, None))
-                if n >= 10:
+                if n >= 10 and hidden[(stage, channel)]:  # shown, it would reveal a small cell beside it
+                    assert math.isnan(z[i][j]) and text[i][j] == "hidden"
+                elif n >= 10:
                     assert z[i][j] == pytest.approx(value), (measure, stage, channel)
                     shown = f"{value:+.0f}" if measure == "recommend" else f"{value:.0f}%"
                     assert text[i][j] == shown
@@ -448,7 +455,7 @@ def test_league_compares_windows_and_hides_small_services(empty_db):
     con.execute("INSERT INTO organisations VALUES ('o', 'Org', 'local', 'North', 'small', 'council', NULL, NULL, NULL)")
     con.execute(
         "INSERT INTO services VALUES ('o--a', 'o', 'Alpha', NULL, NULL), ('o--b', 'o', 'Beta', NULL, NULL), "
-        "('o--c', 'o', 'Gamma', NULL, NULL)"
+        "('o--c', 'o', 'Gamma', NULL, NULL), ('o--d', 'o', 'Delta', NULL, NULL)"
     )
     cells = [  # (month, service, score, responses): Alpha 21/30 now against 12/30 before; Beta 5 now
         ("2026-02-01", "o--a", 5, 21),
@@ -457,6 +464,7 @@ def test_league_compares_windows_and_hides_small_services(empty_db):
         ("2026-01-01", "o--a", 1, 18),
         ("2026-02-01", "o--b", 5, 5),
         ("2026-01-01", "o--b", 5, 50),
+        ("2026-02-01", "o--d", 4, 20),  # Delta: enough, but with Beta's 5 it is the smallest to hide
     ]
     for month, service, score, n in cells:
         con.execute(
@@ -473,14 +481,21 @@ def test_league_compares_windows_and_hides_small_services(empty_db):
     assert alpha["verdict"] == "up" and alpha["change"] == pytest.approx(30)
     assert pd.isna(beta["rank"]) and math.isnan(beta["value"]) and beta["n"] == 5
     assert gamma["n"] == 0 and gamma["verdict"] == "no responses"
+    # the organisation's figure (55) minus Alpha would give Beta's 5 away: Delta (20), the smallest other, is hidden too
+    delta = rows.set_index("service").loc["Delta"]
+    assert pd.isna(delta["rank"]) and math.isnan(delta["value"]) and delta["verdict"] == journeys.PROTECTED
     shown = journeys.league_table(rows, min_n=10)
-    assert list(shown["Service"]) == ["Alpha", "Beta"]  # Gamma had no responses: not listed
-    assert list(shown["Change on previous period"]) == ["▲ +30 pts, up beyond noise", "not enough responses (n = 5)"]
+    assert list(shown["Service"]) == ["Alpha", "Delta", "Beta"]  # Gamma had no responses: not listed
+    assert list(shown["Change on previous period"]) == [
+        "▲ +30 pts, up beyond noise",
+        "hidden: with the other figures it would reveal a small group",
+        "not enough responses (n = 5)",
+    ]
     assert shown["95% range"].iloc[0] == "52% to 83%"  # Wilson interval of 21/30
     f = Filters("public_cx", "o", start=feb, end=feb)
     view = journeys.build(f, "satisfaction", path=empty_db)
     assert "Not listed: 1 service with no responses" in view.league_note
-    assert view.curve["n"].tolist() == [35] and view.dip is None  # one stage, one measure: nothing to compare
+    assert view.curve["n"].tolist() == [55] and view.dip is None  # one stage, one measure: nothing to compare
 
 
 def test_comment_caption_and_label_spreading():

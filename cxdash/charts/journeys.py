@@ -129,7 +129,8 @@ def make_stage_channel_heatmap(
 
     cells: stage, stage_label, stage_order, channel, channel_label, channel_order, n, value, low, high,
     suppressed, headline (journeys.heatmap). Each cell shows its value as text as well as colour; cells with
-    too few responses stay blank and say so ('n<10'); n is in the hover.
+    too few responses stay blank and say so ('n<10'), as do cells hidden so that a small one cannot be worked
+    out from the totals ('hidden'); n is in the hover.
     """
     nps = cells["headline"].iloc[0] == "nps"
     stages = cells.drop_duplicates("stage").sort_values("stage_order")
@@ -144,6 +145,9 @@ def make_stage_channel_heatmap(
             where = f"{stage_label}, {channel_label}"
             if n == 0:
                 text[r, c], hover[r, c] = "none", f"{where}: no responses"
+            elif n >= min_n and cell["suppressed"]:  # complementary suppression (metrics.protect_grid)
+                text[r, c] = "hidden"
+                hover[r, c] = f"{where}: hidden so that a small group beside it cannot be worked out (n = {n:,})"
             elif cell["suppressed"] or pd.isna(cell["value"]):
                 text[r, c], hover[r, c] = f"n<{min_n}", f"{where}: not enough responses (n = {n})"
             else:
