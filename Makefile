@@ -11,7 +11,7 @@ CHROMIUM := /usr/bin/chromium
 PDFTOPPM := /usr/bin/pdftoppm
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: run test setup demo lint format check clean-db
+.PHONY: run test bench setup demo lint format check clean-db
 
 run: setup demo
 	$(PY) -m streamlit run app.py --server.port $(PORT)
@@ -20,6 +20,12 @@ test: setup $(CHROMIUM) $(PDFTOPPM)
 	$(PY) -m ruff check .
 	$(PY) -m ruff format --check .
 	$(PY) -m pytest
+
+# The benchmark: demo databases of 100k, 1m and 10m responses, every page timed, results in
+# docs/performance.md. `make bench BENCH_ARGS="--sizes 100k --quick"` for a fast try.
+BENCH_ARGS ?=
+bench: setup $(CHROMIUM)
+	$(PY) -m cxdash bench $(BENCH_ARGS)
 
 setup: $(STAMP)
 

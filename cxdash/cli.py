@@ -1,4 +1,4 @@
-"""Command line: `python -m cxdash demo | import | template | check | frameworks | report`."""
+"""Command line: `python -m cxdash demo | import | template | check | frameworks | report | bench`."""
 
 from __future__ import annotations
 
@@ -64,6 +64,10 @@ def build_parser() -> argparse.ArgumentParser:
     rep.add_argument("--to", dest="end", metavar="YYYY-MM", default=None, help="last feedback period")
     rep.add_argument("--framework", default=None, help="maturity framework id (default: the first held)")
     _db_arg(rep)
+
+    from cxdash import bench
+
+    bench.add_arguments(sub.add_parser("bench", help="measure page, import and browser speed at growing sizes"))
     return parser
 
 
@@ -77,6 +81,7 @@ def main(argv: list[str] | None = None) -> int:
         "check": _check,
         "frameworks": _frameworks,
         "report": _report,
+        "bench": _bench,
     }[args.command]
     return handler(args)
 
@@ -161,3 +166,9 @@ def _report(args: argparse.Namespace) -> int:
     out.write_bytes(data)
     print(f"Wrote {out} ({len(data) / 1e6:.1f} MB) in {time.perf_counter() - start:.1f} s")
     return 0
+
+
+def _bench(args: argparse.Namespace) -> int:
+    from cxdash import bench
+
+    return bench.main(args)
