@@ -1,7 +1,8 @@
 """Imports: validate a whole file first, then write it in one transaction or not at all.
 
 `import_file` is what the CLI and the app call. Kinds: the templates in `templates.TEMPLATES`
-and `a11` (US federal A-11 customer-experience quarterly data).
+and `a11` (US federal A-11 customer-experience quarterly data). A response-level CSV, the big one,
+is first tried through DuckDB (`staged`); a file that is not clean there gets the full checker.
 """
 
 from __future__ import annotations
@@ -9,6 +10,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from cxdash import db, frameworks
+from cxdash.imports import staged
 from cxdash.imports.base import (
     ImportFailed,
     ImportResult,
@@ -53,6 +55,15 @@ def import_file(
     """
     path = Path(path)
     name = display_name or path.name
+    header = staged.csv_header(path)
+    if header is not None and (kind or detect_kind(header[0])) == staged.KIND:
+        sha256 = staged.clean_bytes(path, header)
+        if sha256 is not None:  # a clean CSV is checked and counted inside DuckDB
+            db_path = db.ensure_schema(db_path)
+            frameworks.ensure_loaded(db_path)
+            result = staged.import_responses(path, name, header, sha256, db_path, dry_run)
+            if result is not None:
+                return result
     frame, problems = read_table(path, name)
     if problems:
         raise ImportFailed(problems)

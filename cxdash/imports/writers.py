@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import duckdb
 import pandas as pd
 
@@ -30,8 +32,9 @@ def _insert(con: duckdb.DuckDBPyConnection, table: str, columns: list[str], inco
     return db.scalar(con, f"SELECT count(*) FROM {incoming}")
 
 
-def write_distributions(con: duckdb.DuckDBPyConnection, frame: pd.DataFrame, import_id: int) -> tuple[int, int]:
-    """Replace the cells in `frame` (CELL columns + scale_min, scale_max, score, responses)."""
+def write_distributions(con: duckdb.DuckDBPyConnection, frame: Any, import_id: int) -> tuple[int, int]:
+    """Replace the cells in `frame` (CELL columns + scale_min, scale_max, score, responses; a DataFrame or an
+    Arrow table)."""
     con.register("incoming_distributions", frame)
     try:
         replaced = _replace(con, "feedback_distributions", CELL, "incoming_distributions")
@@ -82,30 +85,45 @@ def _with_scales(con: duckdb.DuckDBPyConnection, frame: pd.DataFrame) -> pd.Data
     return frame.merge(scales, on="measure", how="left")
 
 
+#: Response-level answers (a table or view `{source}` with the responses template's typed columns)
+#: counted into monthly distributions: one row per month x cell x score.
+COUNTS_SQL = (
+    "SELECT date_trunc('month', a.date)::DATE AS period_start, 'month' AS period_grain, a.org_id, "
+    "a.service_id, a.channel, a.stage, a.measure, m.scale_min, m.scale_max, a.score::TINYINT AS score, "
+    "count(*) AS responses FROM ("
+    + " UNION ALL ".join(
+        f"SELECT date, org_id, service_id, channel, stage, '{m}' AS measure, {m} AS score "
+        f"FROM {{source}} WHERE {m} IS NOT NULL"
+        for m in SCORE_MEASURES
+    )
+    + ") a JOIN measures m USING (measure) GROUP BY ALL"
+)
+#: The comments that response-level rows carry, as rows of the comments table.
+COMMENTS_SQL = (
+    "SELECT response_id AS comment_id, date AS comment_date, org_id, service_id, channel, stage, "
+    f"comment AS text, {', '.join(SCORE_MEASURES)} FROM {{source}} "
+    "WHERE comment IS NOT NULL AND trim(comment) <> ''"
+)
+
+
 def _write_responses(con: duckdb.DuckDBPyConnection, frame: pd.DataFrame, import_id: int) -> tuple[int, int]:
     """Count response-level answers into monthly distributions, and keep their comments."""
     con.register("incoming_responses", frame)
     try:
-        unpivoted = " UNION ALL ".join(
-            f"SELECT date, org_id, service_id, channel, stage, '{m}' AS measure, {m} AS score "
-            f"FROM incoming_responses WHERE {m} IS NOT NULL"
-            for m in SCORE_MEASURES
-        )
-        counts = con.execute(
-            f"SELECT date_trunc('month', a.date)::DATE AS period_start, 'month' AS period_grain, a.org_id, "
-            f"a.service_id, a.channel, a.stage, a.measure, m.scale_min, m.scale_max, a.score::TINYINT AS score, "
-            f"count(*) AS responses FROM ({unpivoted}) a JOIN measures m USING (measure) "
-            f"GROUP BY ALL"
-        ).df()
-        comments = con.execute(
-            f"SELECT response_id AS comment_id, date AS comment_date, org_id, service_id, channel, stage, "
-            f"comment AS text, {', '.join(SCORE_MEASURES)} FROM incoming_responses "
-            f"WHERE comment IS NOT NULL AND trim(comment) <> ''"
-        ).df()
+        counts = con.execute(COUNTS_SQL.format(source="incoming_responses")).df()
+        comments = con.execute(COMMENTS_SQL.format(source="incoming_responses")).df()
     finally:
         con.unregister("incoming_responses")
+    return write_response_counts(con, counts, comments, import_id)
+
+
+def write_response_counts(
+    con: duckdb.DuckDBPyConnection, counts: Any, comments: pd.DataFrame, import_id: int
+) -> tuple[int, int]:
+    """Write counted distributions (COUNTS_SQL's columns; a DataFrame or an Arrow table) and comments
+    (COMMENTS_SQL's); return (rows written, rows replaced)."""
     written, replaced = write_distributions(con, counts, import_id)
-    if not comments.empty:
+    if len(comments):
         w, r = _simple(con, "comments", ["comment_id"], comments, import_id)
         written, replaced = written + w, replaced + r
     return written, replaced
