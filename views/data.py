@@ -61,8 +61,8 @@ def import_tab() -> None:
         st.subheader("Templates")
         st.caption(
             "Empty files with the exact column names. Import organisations first, then services, then the "
-            "rest. `docs/imports.md` describes every column and the re-import rule; US federal A-11 files are "
-            "imported as downloaded (`docs/a11.md`)."
+            "rest. docs/imports.md describes every column and the re-import rule; US federal A-11 files are "
+            "imported as downloaded (docs/a11.md)."
         )
         for name, template in TEMPLATES.items():
             download(template.title, upload.template_csv(name), f"{name}.csv", f"data_template_{name}", width="stretch")
