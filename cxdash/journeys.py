@@ -17,7 +17,7 @@ import pandas as pd
 
 from cxdash import config, db, feedback, metrics, reference
 from cxdash import filters as fl
-from cxdash.labels import signed
+from cxdash.labels import md, signed
 
 #: The measures drawn on the journey curve, in this order: the three Es and satisfaction.
 CURVE_MEASURES = ("satisfaction", "ease", "effectiveness", "emotion")
@@ -344,7 +344,7 @@ def league_table(rows: pd.DataFrame, min_n: int | None = None, chosen: str | Non
 class JourneyView:
     """What the journeys page shows for one set of filters and one chosen measure, with the words under it."""
 
-    scope: str  # "Org · window · all services · all channels"
+    scope: str  # "Org · window · all services · all channels", Markdown (names escaped)
     window: str
     measure_label: str
     curve: pd.DataFrame
@@ -388,7 +388,7 @@ def build(f: fl.Filters, measure: str, path: Path | None = None, min_n: int | No
     nps = not ranked.empty and ranked["headline"].iloc[0] == "nps"
     what = "NPS (% scoring 9-10 minus % scoring 0-6)" if nps else "the share rating 4 or 5"
     return JourneyView(
-        scope=f"{org_name} · {window} · {service} · {channel.lower() if f.channel else channel}",
+        scope=f"{md(org_name)} · {window} · {md(service)} · {channel.lower() if f.channel else channel}",
         window=window,
         measure_label=measure_label,
         curve=points,

@@ -1,6 +1,9 @@
-"""Plain-English labels for the codes stored in the database."""
+"""Plain-English labels for the codes stored in the database, and text from the data made safe to show in
+Streamlit Markdown (md)."""
 
 from __future__ import annotations
+
+import re
 
 SECTORS = {
     "local": "Local government",
@@ -45,3 +48,29 @@ def step_summary(step: dict) -> str:
     if median is not None and median == median:
         text += f"; peer median {median:.0f}"
     return text
+
+
+#: Characters that open or close Markdown wherever they stand in Streamlit: backslash escapes, code, emphasis,
+#: links and images, raw HTML, tables, strikethrough, LaTeX ($) and email autolinks (@).
+_MD_ANYWHERE = re.compile(r"[\\`*_\[\]<>|~$@]")
+#: Characters that mean something only where they stand: a colon before a non-space (a :red[...] directive,
+#: an :emoji: or a URL's https:), an ampersand opening an entity (&lt;), the dot of a www. autolink and the
+#: slash of a :material/icon: (Streamlit looks for that one before parsing).
+_MD_PLACED = re.compile(r":(?=\S)|&(?=#?\w+;)|(?<=(?i:www))\.|(?<=:material)/")
+#: At the very start: a heading, list or ordered-list marker ('#', '-', '+', '1.', '1)').
+_MD_LEADING = re.compile(r"^(\s*)(?:([#+-])|(\d+)([.)]))")
+
+
+def md(text: object) -> str:
+    """Text from the data (a name, a file name, a comment) made inert for Streamlit Markdown: it shows exactly
+    as written, never as a link, image, HTML, emphasis, code, LaTeX, colour directive, heading or list.
+
+    Only characters that could mean something there are backslash-escaped, so ordinary names read the same in
+    the Markdown source too ("St. Helens Council", "Health & Care (North)"). Line breaks become spaces: a name
+    is one line. Streamlit's typographic touches in plain text ('--' shown as a dash, '->' as an arrow) still
+    apply: they change no meaning. None and NaN become ''."""
+    if text is None or (isinstance(text, float) and text != text):
+        return ""
+    line = re.sub(r"\s*[\r\n]+\s*", " ", str(text))
+    line = _MD_PLACED.sub(lambda m: "\\" + m[0], _MD_ANYWHERE.sub(lambda m: "\\" + m[0], line))
+    return _MD_LEADING.sub(lambda m: m[1] + (f"\\{m[2]}" if m[2] else f"{m[3]}\\{m[4]}"), line)

@@ -402,12 +402,13 @@ def league_table(
 
 
 def describe(comp: Comparison, period: str | None) -> str:
-    """The sentence naming the comparison: who, against which group, over what."""
+    """The sentence naming the comparison (Markdown): who, against which group, over what."""
     others = len(comp.members) - 1
     word = "organisation" if others == 1 else "organisations"
+    name, phrase = labels.md(comp.name), labels.md(comp.phrase)  # Markdown: names and regions shown as written
     if others == 0:
-        return f"**{comp.name}** is the only organisation in **{comp.phrase}**; choose a wider peer group."
-    text = f"Comparing **{comp.name}** with **{comp.phrase}**: {others} other {word}."
+        return f"**{name}** is the only organisation in **{phrase}**; choose a wider peer group."
+    text = f"Comparing **{name}** with **{phrase}**: {others} other {word}."
     if comp.assessed:
         text += " Maturity uses each organisation's latest assessment."
     if period:

@@ -18,6 +18,7 @@ from cxdash import db
 from cxdash.imports import KINDS, ImportFailed, ImportResult, Problem, import_file
 from cxdash.imports.base import MAX_FILE_BYTES
 from cxdash.imports.templates import TEMPLATES, template_frame
+from cxdash.labels import md
 
 #: File types the app accepts (the command line also reads .txt and .xlsm).
 UPLOAD_TYPES = ("csv", "xlsx")
@@ -51,7 +52,7 @@ class UploadReport:
         return self.result.kind if self.result else None
 
     def headline(self) -> str:
-        """One sentence saying how it went."""
+        """One sentence saying how it went, in plain text (the file name as given: see markdown())."""
         if self.busy:
             return BUSY
         if not self.problems.empty:
@@ -78,18 +79,20 @@ class UploadReport:
         return list(self.result.notes) if self.result else []
 
     def markdown(self) -> str:
-        """The headline and the re-import rule, for st.info / st.success."""
+        """The headline and the re-import rule as Markdown, for st.info / st.success: the file name and
+        anything else taken from the file are shown as written, never as links or formatting."""
         rule = [note for note in self.notes() if note.startswith("Re-import rule")]
-        return "\n\n".join([self.headline(), *rule])
+        return "\n\n".join(md(line) for line in [self.headline(), *rule])
 
     def details(self) -> str:
-        """The other notes (what was mapped how) as a Markdown list; indented notes become sub-items."""
+        """The other notes (what was mapped how) as a Markdown list, their text shown as written (they can name
+        providers and services from the file); indented notes become sub-items."""
         lines = []
         for note in self.notes():
             if note.startswith("Re-import rule"):
                 continue
             nested = note.startswith(" ")
-            lines.append(("    - " if nested else "- ") + note.strip().removeprefix("- "))
+            lines.append(("    - " if nested else "- ") + md(note.strip().removeprefix("- ")))
         return "\n".join(lines)
 
 

@@ -18,6 +18,7 @@ from streamlit.testing.v1 import AppTest
 
 from cxdash import upload
 from cxdash.imports import ImportFailed, import_file
+from cxdash.labels import md
 from tests.conftest import ROOT, snapshot
 
 PAGES = sorted(f"views/{p.name}" for p in (ROOT / "views").glob("*.py"))
@@ -33,6 +34,10 @@ PAYLOADS = [
     "\\",
     "[click me](https://example.invalid/phish)",
     "![t](https://example.invalid/t.png)",
+    ":red[coloured] :material/home:",
+    "$x^2$ and $y$",
+    "**bold** ~~struck~~ `code`",
+    "www.example.invalid and someone@example.invalid",
 ]
 SCRIPT = "<script>alert(1)</script>"
 LINK = "[click me](https://example.invalid/phish)"
@@ -173,8 +178,12 @@ def rendered(at: AppTest) -> list[tuple[str, str, bool]]:
     return out
 
 
-#: A payload that is live where it is rendered: a tag or a link/image target whose opening is not escaped.
-LIVE_MARKDOWN = re.compile(r"(?<!\\)<(script|img)|(?<!\\)\]\((https://example\.invalid|javascript:)")
+#: A payload that is live where it is rendered: a tag, a link/image target, a colour directive or icon, LaTeX,
+#: emphasis, strikethrough, code or an autolink whose opening is not escaped.
+LIVE_MARKDOWN = re.compile(
+    r"(?<!\\)<(script|img)|(?<!\\)\]\((https://example\.invalid|javascript:)|(?<!\\):(red\[|material/)"
+    r"|(?<!\\)\$(x\^2|y\$)|(?<!\\)\*\*bold|(?<!\\)~~struck|(?<!\\)`code|www\.example|(?<!\\)@example"
+)
 LIVE_HTML = re.compile(r"<script|<img|onerror=|\]\((https://example\.invalid|javascript:)")
 
 
@@ -193,25 +202,38 @@ def live_markdown(at: AppTest) -> list[tuple[str, str]]:
     return found
 
 
-#: Pages that put names into Markdown unescaped (reported, not fixed here: these files belong to others). Streamlit
-#: shows HTML tags in Markdown as text, but Markdown links and images in a name are live.
-UNESCAPED = {
-    "views/overview.py": "line 19 st.title(org['name']); line 20 st.caption shows region and org_type raw",
-    "views/peers.py": "cxdash/peers.py:410 describe() wraps comp.name in ** ** for st.markdown, unescaped",
-    "views/trends.py": "line 16 st.caption(f'{org_name} over ...'); trends.describe_feedback/describe_peers too",
-    "views/journeys.py": "cxdash/journeys.py:374 view.scope (org, service names) goes raw into st.caption",
-    "views/data.py": "lines 180 and 215 st.subheader(f'...: {org}') with the raw name",
-    "views/insight.py": "line 67 st.caption(f'Comments from {view.scope_label}...'); the coverage caption too",
-    "views/facilitate.py": "line 79 st.expander(f'Open a new session for {org_name}'): labels are Markdown",
-}
-
-
-def check_markdown(at: AppTest, page: str) -> None:
-    """Payloads in Markdown must be escaped; pages known not to escape them are xfailed with the reason."""
+def check_markdown(at: AppTest) -> None:
+    """Payloads in Markdown must be escaped (cxdash.labels.md)."""
     found = live_markdown(at)
-    if found and page in UNESCAPED:
-        pytest.xfail(f"{page}: {UNESCAPED[page]}: {found[:3]}")
     assert not found, found
+
+
+@pytest.mark.parametrize(
+    "name", ["St. Helens Council", "Health & Care", "King's Lynn (West) 2", "NHS 111: online", "Tees-side", "50% club"]
+)
+def test_ordinary_names_read_the_same_in_markdown(name):
+    """md() escapes only what could mean something, so ordinary names are unchanged, even in the source."""
+    assert md(name) == name
+
+
+@pytest.mark.parametrize(
+    "text, shown",
+    [
+        ("<script>alert(1)</script>", r"\<script\>alert(1)\</script\>"),
+        ("[a](https://x.invalid)", r"\[a\](https\://x.invalid)"),
+        ("![t](x.png)", r"!\[t\](x.png)"),
+        (":red[x] :material/home:", r"\:red\[x\] \:material\/home:"),
+        ("$x$ **b** _i_ ~s~ `c` a|b \\", r"\$x\$ \*\*b\*\* \_i\_ \~s\~ \`c\` a\|b \\"),
+        ("www.x.invalid a@b.invalid &lt;", r"www\.x.invalid a\@b.invalid \&lt;"),
+        ("# heading", r"\# heading"),
+        ("- item", r"\- item"),
+        ("1. item", r"1\. item"),
+        ("two\nlines\r\n", "two lines "),
+        (None, ""),
+    ],
+)
+def test_markdown_payloads_are_escaped(text, shown):
+    assert md(text) == shown
 
 
 # --- Imports: payloads are stored as text, never run -------------------------------------------------
@@ -288,7 +310,7 @@ def test_every_page_shows_hostile_names_and_comments_as_text(monkeypatch, hostil
     assert not at.exception, at.exception
     assert _counts(hostile.path) == hostile.counts
     assert not live_html(at), live_html(at)
-    check_markdown(at, page)
+    check_markdown(at)
 
 
 @pytest.mark.parametrize("page", PAGES)
@@ -301,10 +323,7 @@ def test_hostile_url_parameters_are_ignored_safely(monkeypatch, hostile, page):
     assert not at.exception, (params, at.exception)
     assert _counts(hostile.path) == hostile.counts
     assert not live_html(at), live_html(at)
-    found = live_markdown(at)
-    if found and page in UNESCAPED:
-        pytest.xfail(f"{page}: {UNESCAPED[page]}: {found[:3]}")
-    assert not found, found
+    check_markdown(at)
 
 
 def _matching_comments(path: Path, org: str, start: date, end: date, term: str) -> int:
@@ -374,8 +393,10 @@ def test_the_upload_limit_is_the_smaller_of_streamlits_and_the_importers():
 
 
 def _upload(monkeypatch: pytest.MonkeyPatch, path: Path, name: str, data: bytes) -> AppTest:
+    monkeypatch.setenv("CXDASH_IMPORT_PASSCODE", "test-import")
     at = start(monkeypatch, path)
     at.switch_page("views/data.py").run()
+    at.text_input(key="data_passcode").input("test-import").run()  # importing unlocked
     uploader = next(n for n in at._tree if getattr(n, "type", "") == "file_uploader")
     assert {t.lstrip(".") for t in uploader.allowed_type} == set(upload.UPLOAD_TYPES)
     uploader.set_value((name, data, "application/octet-stream"))
@@ -404,8 +425,7 @@ def test_the_data_page_shows_hostile_file_names_and_cells_as_text(monkeypatch, e
     assert not at.exception, at.exception
     assert not live_html(at), live_html(at)
     assert snapshot(example_db) == before  # checked only: nothing is written before "Confirm import"
-    if live_markdown(at):
-        pytest.xfail(f"views/data.py: the file name goes raw into st.info/st.error Markdown: {live_markdown(at)}")
+    check_markdown(at)
 
 
 @pytest.mark.xfail(

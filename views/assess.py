@@ -5,6 +5,7 @@ import streamlit as st
 
 from cxdash import ui, workshop
 from cxdash.charts import workshop as charts
+from cxdash.labels import md
 
 f = ui.filters()
 st.title("Live assessment")
@@ -19,7 +20,7 @@ state = st.session_state.setdefault("assess_state", {})  # per session id: answe
 if linked and session is None:
     st.warning(f"No workshop has the join code **{linked}**. Check the link, or choose your workshop below.")
 elif session and session["status"] == "closed" and not state.get(session["session_id"], {}).get("saved"):
-    st.warning(f"**{session['name']}** has closed, so it takes no more answers. Ask your facilitator.")
+    st.warning(f"**{md(session['name'])}** has closed, so it takes no more answers. Ask your facilitator.")
     st.stop()
 
 labels = {row["join_code"]: workshop.session_label(row) for row in view.open_sessions.to_dict("records")}
@@ -87,7 +88,7 @@ def keep(move: int) -> None:
 last = step == steps - 1
 with st.form(f"assess_step_{step}", border=False):
     if step == 0:
-        st.subheader(f"Welcome to {session['name']} ({session['org_name']})")
+        st.subheader(f"Welcome to {md(session['name'])} ({md(session['org_name'])})")
         choices, role = list(roles), mine["role"]
         st.radio("Your role", choices, choices.index(role) if role else None, roles.get, horizontal=True,
                  key="assess_role")  # fmt: skip
@@ -125,4 +126,4 @@ if mine["submit"]:
     except workshop.NotSaved:
         st.error("Your answers are not saved yet (the database was busy). They are kept here: press Submit again.")
     except workshop.SessionClosed as exc:
-        st.error(f"{exc} Your answers could not be added.")
+        st.error(f"{md(exc)} Your answers could not be added.")

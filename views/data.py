@@ -8,6 +8,7 @@ from cxdash import charts, config, contents, db, export, reference, ui, upload
 from cxdash.filters import grain_months, window_label
 from cxdash.imports import KINDS
 from cxdash.imports.templates import TEMPLATES
+from cxdash.labels import md
 
 f = ui.filters()
 st.title("Data")
@@ -42,9 +43,9 @@ def download(label: str, data: bytes, name: str, key: str, **kwargs: object) -> 
 def problems(report: upload.UploadReport) -> None:
     """Why a file cannot be imported: the count, every problem, and the problems as CSV."""
     if report.busy:
-        st.warning(report.headline(), icon=":material/hourglass_top:")
+        st.warning(md(report.headline()), icon=":material/hourglass_top:")
         return
-    st.error(report.headline(), icon=":material/error:")
+    st.error(md(report.headline()), icon=":material/error:")
     table(report.problems.rename(columns=str.capitalize), height=min(38 + 35 * len(report.problems), 420))
     download(
         "Download the problems as CSV",
@@ -153,7 +154,7 @@ def holdings_tab() -> None:
         st.subheader("Maturity frameworks")
         table(export.framework_table(summary))
     for fw in summary.frameworks.itertuples():
-        st.subheader(f"Where organisations stand: {fw.name}")
+        st.subheader(f"Where organisations stand: {md(fw.name)}")
         latest, stages = ui.cached(export.latest_stages, fw.framework_id)
         if latest.empty:
             st.info("No assessments yet for this framework: import assessment answers to see stages here.")
@@ -177,7 +178,7 @@ def download_tab() -> None:
         "never individual responses."
     )
     quarterly = grain_months(ui.cached(reference.periods)) == 3
-    st.subheader(f"Citizen feedback: {org}" + (f", {window_label(f.start, f.end, quarterly)}" if f.start else ""))
+    st.subheader(f"Citizen feedback: {md(org)}" + (f", {window_label(f.start, f.end, quarterly)}" if f.start else ""))
     by = st.multiselect(
         "Break down by (each row is one measure)",
         list(export.BREAKDOWNS),
@@ -189,7 +190,7 @@ def download_tab() -> None:
     rows = ui.cached(export.feedback_table, f.org_id, f.start, f.end, f.service_id, f.channel, f.stage, tuple(by))
     if rows.empty:
         st.info(
-            f"No citizen feedback for {org} with these filters: widen the period or choose all services, "
+            f"No citizen feedback for {md(org)} with these filters: widen the period or choose all services, "
             "channels and stages in the sidebar."
         )
     else:
@@ -212,14 +213,14 @@ def download_tab() -> None:
             "data_download_feedback",
             type="primary",
         )
-    st.subheader(f"Maturity pillar scores by round: {org}")
+    st.subheader(f"Maturity pillar scores by round: {md(org)}")
     pillars = ui.cached(export.pillar_scores, f.framework_id, f.org_id) if f.framework_id else pd.DataFrame()
     if pillars.empty:
-        st.info(f"{org} has no maturity assessment yet: import assessment answers to download pillar scores.")
+        st.info(f"{md(org)} has no maturity assessment yet: import assessment answers to download pillar scores.")
         return
     st.dataframe(export.pillar_preview(pillars), hide_index=True, column_config=PILLARS)
     st.caption(
-        f"{pillars['Round date'].nunique()} rounds of {pillars['Framework'].iloc[0]}. A pillar's score is the "
+        f"{pillars['Round date'].nunique()} rounds of {md(pillars['Framework'].iloc[0])}. A pillar's score is the "
         "mean of its statements' mean answers (1-5), also on 0-100; its stage is where that score falls."
     )
     download(

@@ -8,6 +8,7 @@ import streamlit as st
 
 from cxdash import maturity, reference, ui, workshop
 from cxdash.charts import workshop as charts
+from cxdash.labels import md
 
 f = ui.filters()
 st.title("Facilitator")
@@ -60,7 +61,7 @@ def show_room(session_id: str, final: bool) -> None:
             st.markdown(f"- **{step['name']}**: {ui.step_summary(step)}. {step['text']}")
         if room.comments:
             st.subheader(f"Comments ({len(room.comments)})")
-            st.markdown("\n".join(f"- {c}" for c in room.comments))
+            st.markdown("\n".join(f"- {md(c)}" for c in room.comments))  # as written: never links or HTML
 
 
 allowed = True
@@ -76,7 +77,7 @@ else:
 
 org_name = dict(ui.cached(reference.organisations)[["org_id", "name"]].values)[f.org_id]
 sessions = ui.cached(workshop.sessions, f.org_id, f.framework_id)
-with st.expander(f"Open a new session for {org_name}", expanded=not (sessions["status"] == "open").any()):
+with st.expander(f"Open a new session for {md(org_name)}", expanded=not (sessions["status"] == "open").any()):
     with st.form("facilitate_open", border=False):
         name, day, go = st.columns([3, 2, 1], vertical_alignment="bottom")
         name = name.text_input("Session name", placeholder="e.g. Leadership team workshop", key="facilitate_name")
@@ -91,7 +92,7 @@ with st.expander(f"Open a new session for {org_name}", expanded=not (sessions["s
             st.session_state["facilitate_session"] = new["session_id"]
             st.rerun()
         except workshop.WorkshopError as exc:
-            st.error(str(exc))
+            st.error(md(exc))
 if sessions.empty:
     st.info("This organisation has no workshop session yet: open one above.")
     st.stop()

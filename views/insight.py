@@ -5,6 +5,7 @@ import streamlit as st
 from cxdash import config, filters, ui
 from cxdash.charts.insight import make_importance_matrix, make_theme_bars, make_theme_mix, make_theme_trend
 from cxdash.insight import drivers, priorities, themes
+from cxdash.labels import md
 
 f = ui.filters()
 st.title("Insight")
@@ -36,15 +37,15 @@ st.caption(priorities.rule())
 result = ui.cached(drivers.analyse, f, outcome, scope, window)
 st.subheader(f"What drives {result.outcome_label.lower()}")
 if not result.ok:
-    st.info(result.reason)
+    st.info(md(result.reason))  # plain sentences naming the organisation or peer group: shown as written
 else:
     if result.note:
-        st.info(result.note)
+        st.info(md(result.note))
     st.markdown(drivers.headline(result))
     figure = make_importance_matrix(result.table, result.outcome_label, result.cells, result.respondents)
     st.plotly_chart(figure, key="insight_matrix")
     st.caption(drivers.matrix_caption(result))
-    st.caption(f"{result.method} Sample: {result.sample}")
+    st.caption(md(f"{result.method} Sample: {result.sample}"))
     with st.expander("Drivers in detail"):
         st.dataframe(drivers.detail_table(result), hide_index=True, key="insight_drivers")
         for sentence in result.left_out:
@@ -53,15 +54,15 @@ else:
 st.subheader("What people write about")
 view = ui.cached(themes.summarise, f, scope, window)
 if not view.ok:
-    st.info(view.reason)
+    st.info(md(view.reason))
     st.stop()
 if view.note:
-    st.info(view.note)
+    st.info(md(view.note))
 st.markdown(themes.headline(view))
 min_n, few = config.min_n(), themes.few_note(view)
 st.plotly_chart(make_theme_bars(view.table, view.comments, min_n), key="insight_themes")
 st.caption(
-    f"Comments from {view.scope_label}, {view.window_label}. Each bar is a theme the model found, labelled by its "
+    f"Comments from {md(view.scope_label)}, {view.window_label}. Each bar is a theme the model found, labelled by its "
     f"top words; segments show the share of its comments that read as negative, neutral or positive. {view.method}"
 )
 stage_tab, channel_tab = st.tabs(["By journey stage", "By channel"])
@@ -81,7 +82,7 @@ labels = dict(zip(view.table["theme"], view.table["label"], strict=True))
 chosen = st.selectbox("Read a theme", list(labels), format_func=labels.get, key="insight_theme", width=420)
 row = view.table.set_index("theme").loc[chosen]
 for quote in row["quotes"]:
-    st.markdown(f"> {themes.markdown_safe(quote)}")
+    st.markdown(f"> {md(quote)}")
 trend = view.trend[view.trend["theme"] == chosen]
 quarters = [filters.period_label(q, quarterly=True) for q in trend["quarter"]]
 st.plotly_chart(make_theme_trend(trend, labels[chosen], quarters, min_n), key="insight_trend")

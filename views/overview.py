@@ -19,10 +19,10 @@ if view is None:
     st.stop()
 
 org = view.org
-st.title(org["name"])
+st.title(labels.md(org["name"]))
 st.caption(
-    f"{labels.sector(org['sector'])} · {org['region']} · {org['size_band']} · compared with "
-    f"{view.peer_phrase}: {view.peer_count} other organisations"
+    f"{labels.md(labels.sector(org['sector']))} · {labels.md(org['region'])} · {labels.md(org['size_band'])} · "
+    f"compared with {labels.md(view.peer_phrase)}: {view.peer_count} other organisations"
 )
 
 tiles = st.columns(4)

@@ -5,6 +5,7 @@ import streamlit as st
 from cxdash import peers, reference, ui
 from cxdash.charts.peers import make_peer_strip
 from cxdash.filters import grain_months, window_label
+from cxdash.labels import md
 
 f = ui.filters()
 st.title("Peers")
@@ -43,11 +44,11 @@ names = peers.display_names(ranked, f.org_id, anonymise)
 st.subheader("Where we stand")
 note = None
 if table.empty:
-    st.info(f"No maturity assessment or citizen feedback for {comp.name} to compare yet.")
+    st.info(f"No maturity assessment or citizen feedback for {md(comp.name)} to compare yet.")
 else:
     note = peers.common_note(table, f.peer_group, comp.min_n)
     if note:
-        st.warning(note)
+        st.warning(md(note))
     st.dataframe(
         peers.standing_table(table, f.peer_group, comp.min_n),
         hide_index=True,
@@ -64,7 +65,7 @@ else:
             )
         },
     )
-    st.caption(peers.standing_caption(comp))
+    st.caption(md(peers.standing_caption(comp)))
 
 for kind in ("maturity", "feedback"):
     reason = peers.blank_reason(comp, table, kind, period)
@@ -72,7 +73,7 @@ for kind in ("maturity", "feedback"):
         continue  # already said above the table
     st.subheader("Maturity scores among peers" if kind == "maturity" else "Citizen feedback among peers")
     if reason:
-        st.info(reason)
+        st.info(md(reason))
         continue
     rows = table[(table["kind"] == kind) & table["percentile"].notna()]
     st.plotly_chart(
@@ -80,7 +81,7 @@ for kind in ("maturity", "feedback"):
         key=f"peers_{kind}",
         config={"displayModeBar": False},
     )
-    st.caption(peers.strip_caption(comp, rows, kind))
+    st.caption(md(peers.strip_caption(comp, rows, kind)))
 
 st.subheader("League table")
 if ranked.empty:
@@ -94,4 +95,4 @@ else:
         key="peers_league",
         column_config={"Responses": st.column_config.NumberColumn(format="localized")},
     )
-    st.caption(peers.league_caption(comp, measures.get(measure), period, anonymise))
+    st.caption(md(peers.league_caption(comp, measures.get(measure), period, anonymise)))

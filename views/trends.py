@@ -4,6 +4,7 @@ import streamlit as st
 
 from cxdash import peers, reference, trends, ui
 from cxdash.charts import trends as charts
+from cxdash.labels import md
 
 f = ui.filters()
 st.title("Trends")
@@ -13,14 +14,14 @@ if f.org_id is None:
 orgs = ui.cached(reference.organisations)
 org_name = orgs.set_index("org_id").loc[f.org_id, "name"]
 st.caption(
-    f"{org_name} over the whole history held. The period chosen in the sidebar is shaded; the service, "
+    f"{md(org_name)} over the whole history held. The period chosen in the sidebar is shaded; the service, "
     "channel and journey stage filters apply to the feedback charts."
 )
 
 st.subheader("Citizen feedback over time")
 available = ui.cached(trends.measures, f.org_id)
 if available.empty:
-    st.info(f"No citizen feedback for {org_name} yet. Import score distributions on the Data page.")
+    st.info(f"No citizen feedback for {md(org_name)} yet. Import score distributions on the Data page.")
 else:
     labels = dict(zip(available["measure"], available["label"], strict=True))
     grains = trends.grains(ui.cached(reference.periods))
@@ -49,9 +50,9 @@ else:
             trend, labels[measure], grain, window, org_name, f"Peer median: {group[0].lower()}{group[1:]}"
         )
         st.plotly_chart(fig, key="trends_feedback")
-        st.markdown(trends.describe_feedback(trend, labels[measure], org_name, grain))
+        st.markdown(md(trends.describe_feedback(trend, labels[measure], org_name, grain)))  # plain sentences
         st.caption(trends.describe_shifts(trend, grain))
-        st.caption(trends.describe_peers(trend, org_name, group, grain, f.service_id is not None))
+        st.caption(md(trends.describe_peers(trend, org_name, group, grain, f.service_id is not None)))
         hidden = trends.describe_hidden(trend, grain)
         if hidden:
             st.caption(hidden)
@@ -72,7 +73,7 @@ st.subheader("Maturity across assessment rounds")
 rounds = ui.cached(trends.maturity_rounds, f.framework_id, f.org_id) if f.framework_id else None
 if rounds is None or rounds.empty:
     st.info(
-        f"No maturity assessments yet for {org_name}. Import a self-assessment on the Data page to track "
+        f"No maturity assessments yet for {md(org_name)}. Import a self-assessment on the Data page to track "
         "maturity round by round."
     )
 else:

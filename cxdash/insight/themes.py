@@ -25,7 +25,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from cxdash import config, db, metrics, reference
+from cxdash import config, db, labels, metrics, reference
 from cxdash import filters as fl
 from cxdash.insight.drivers import SCOPES, _scope_orgs, window_for
 
@@ -453,10 +453,6 @@ def few_note(view: ThemeView) -> str:
     return f"Left out, fewer than {config.min_n()} comments: {names}."
 
 
-_MARKDOWN = re.compile(r"([\\`*_\[\]<>#$|~])")
-
-
 def markdown_safe(text: str) -> str:
-    """Text with Markdown's special characters escaped, so a comment shows exactly as written (a '$' would
-    otherwise start mathematics in Streamlit)."""
-    return _MARKDOWN.sub(r"\\\1", str(text))
+    """A comment shown exactly as written in Markdown (cxdash.labels.md: no links, HTML, LaTeX or formatting)."""
+    return labels.md(text)
