@@ -1,12 +1,19 @@
 """The DuckDB file: schema creation and migration, short-lived connections, one place for writes.
 
 DuckDB allows one writer or many readers across processes, and a connection is not safe to
-share across threads, so nothing here keeps a connection open: every read opens a read-only
-connection and closes it, every write is one transaction on its own connection.
+share across threads, so nothing here keeps a connection open between uses: every read opens a
+read-only connection and closes it, every write is one transaction on its own connection.
+
+Opening a connection costs milliseconds (DuckDB loads the file's catalogue each time), so two things
+avoid doing it needlessly: `session()` lets one computation (say, everything the Overview needs) run
+all its queries on one read-only connection in its own thread, closed when it ends; and the data
+version and schema check are remembered for as long as the file (and its write-ahead log) is
+unchanged on disk, so a rerun that finds nothing new opens no connection for them.
 """
 
 from __future__ import annotations
 
+import os
 import threading
 import time
 from collections.abc import Iterator, Sequence
@@ -81,12 +88,15 @@ def ensure_schema(path: Path | None = None) -> Path:
     """Create the database at `path` or migrate it to SCHEMA_VERSION; return the path."""
     path = Path(path or config.db_path())
     if path.exists():  # the common case: already current; check without taking the write lock
-        con = _connect(path, read_only=True)
-        try:
-            if schema_version(con) == SCHEMA_VERSION:
-                return path
-        finally:
-            con.close()
+        state = _file_state(path)
+        if state is not None and _SCHEMA_CHECKED.get(path) == state:
+            return path
+        with reader(path) as con:
+            current = schema_version(con) == SCHEMA_VERSION
+        if current:
+            if state is not None:
+                _SCHEMA_CHECKED[path] = state
+            return path
     path.parent.mkdir(parents=True, exist_ok=True)
     con = _connect(path, read_only=False)
     try:
@@ -122,8 +132,13 @@ def ensure_schema(path: Path | None = None) -> Path:
 
 @contextmanager
 def reader(path: Path | None = None) -> Iterator[duckdb.DuckDBPyConnection]:
-    """A short-lived read-only connection, retried briefly while a writer holds the file."""
+    """A short-lived read-only connection, retried briefly while a writer holds the file (inside a
+    `session` on the same file in this thread: that session's connection)."""
     path = Path(path or config.db_path())
+    shared = getattr(_SESSION, "open", {}).get(path)
+    if shared is not None:
+        yield shared
+        return
     if not path.exists():
         raise FileNotFoundError(f"no database at {path}; build the demo with `python -m cxdash demo`")
     con = _connect(path, read_only=True)
@@ -131,6 +146,33 @@ def reader(path: Path | None = None) -> Iterator[duckdb.DuckDBPyConnection]:
         yield con
     finally:
         con.close()
+
+
+@contextmanager
+def session(path: Path | None = None) -> Iterator[None]:
+    """Run every read of `path` in this thread on one read-only connection until the block ends.
+
+    For one computation of many queries (a page's figures): one connection instead of one per query.
+    Keep the block short: while it is open, another process cannot start writing the file.
+    Nested sessions on the same file share the outer one's connection.
+    """
+    path = Path(path or config.db_path())
+    opened = getattr(_SESSION, "open", None)
+    if opened is None:
+        opened = _SESSION.open = {}
+    if path in opened or not path.exists():
+        yield
+        return
+    con = _connect(path, read_only=True)
+    opened[path] = con
+    try:
+        yield
+    finally:
+        del opened[path]
+        con.close()
+
+
+_SESSION = threading.local()
 
 
 def query(
@@ -171,11 +213,47 @@ _WRITERS = threading.RLock()
 
 
 def data_version(path: Path | None = None) -> str:
-    """A token that changes whenever data is written: use it to key caches."""
+    """A token that changes whenever data is written: use it to key caches.
+
+    Read from the file's meta table, and remembered while the file and its write-ahead log are
+    unchanged on disk (see _file_state), so a rerun with nothing new opens no connection for it.
+    """
     path = Path(path or config.db_path())
+    state = _file_state(path)
+    known = _VERSIONS.get(path)
+    if state is not None and known is not None and known[0] == state:
+        return known[1]
     with reader(path) as con:
         value = scalar(con, "SELECT value FROM meta WHERE key = 'data_version'")
-    return f"{path}:{value or 0}"
+    version = f"{path}:{value or 0}"
+    if state is not None:
+        _VERSIONS[path] = (state, version)
+    return version
+
+
+#: Seconds after its last change during which a file's state is not trusted: file times move in
+#: coarse steps (a few milliseconds), so two writes close together could leave the same time.
+_SETTLE_SECONDS = 2.0
+_VERSIONS: dict[Path, tuple[tuple, str]] = {}
+_SCHEMA_CHECKED: dict[Path, tuple] = {}
+
+
+def _file_state(path: Path) -> tuple | None:
+    """Identity, size and change time of the file and its write-ahead log: every committed write changes
+    it. None when the file is missing or changed within the last _SETTLE_SECONDS (then: read again)."""
+    state = []
+    for file in (path, Path(f"{path}.wal")):
+        try:
+            st = os.stat(file)
+        except FileNotFoundError:
+            state.append(None)
+            continue
+        except OSError:
+            return None
+        if time.time() - max(st.st_mtime, st.st_ctime) < _SETTLE_SECONDS:
+            return None
+        state.append((st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns, st.st_ctime_ns))
+    return None if state[0] is None else tuple(state)
 
 
 def scalar(con: duckdb.DuckDBPyConnection, text: str, params: Sequence[Any] | None = None) -> Any:

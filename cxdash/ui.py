@@ -25,7 +25,8 @@ def version() -> str:
 @st.cache_data(max_entries=512, ttl=3600, show_spinner=False)
 def _call(qualified: str, args: tuple, kwargs: tuple, data_version: str) -> Any:
     module, name = qualified.rsplit(".", 1)
-    return getattr(importlib.import_module(module), name)(*args, **dict(kwargs), path=config.db_path())
+    with db.session(config.db_path()):  # every query of this computation on one connection
+        return getattr(importlib.import_module(module), name)(*args, **dict(kwargs), path=config.db_path())
 
 
 def cached(fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
