@@ -103,6 +103,7 @@ def _demo(args: argparse.Namespace) -> int:
 
 def _import(args: argparse.Namespace) -> int:
     from cxdash.imports import ImportFailed, import_file
+    from cxdash.labels import csv_bytes
 
     status = 0
     for file in args.files:
@@ -116,7 +117,7 @@ def _import(args: argparse.Namespace) -> int:
                 print(f"  {problem}", file=sys.stderr)
             out = args.problems_out or (Path(f"{file.stem}-problems.csv") if len(problems) > PROBLEMS_SHOWN else None)
             if out:
-                failed.frame().to_csv(out, index=False)
+                out.write_bytes(csv_bytes(failed.frame()))  # cells from the file never run as formulas
                 print(f"  ... every problem is listed in {out}", file=sys.stderr)
             continue
         print(result.summary())

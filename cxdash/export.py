@@ -225,8 +225,9 @@ def pillar_preview(table: pd.DataFrame) -> pd.DataFrame:
 
 
 def to_csv(frame: pd.DataFrame) -> bytes:
-    """A frame as CSV bytes: UTF-8 with a byte-order mark so Excel shows accents; blanks stay blank."""
-    return frame.to_csv(index=False).encode("utf-8-sig")
+    """A frame as CSV bytes: UTF-8 with a byte-order mark so Excel shows accents; blanks stay blank; no text cell
+    can run as a formula in a spreadsheet (labels.csv_bytes)."""
+    return labels.csv_bytes(frame)
 
 
 def file_name(what: str, org_id: str, start: date | None = None, end: date | None = None) -> str:

@@ -1,9 +1,11 @@
-"""Plain-English labels for the codes stored in the database, and text from the data made safe to show in
-Streamlit Markdown (md)."""
+"""Plain-English labels for the codes stored in the database, and text from the data made safe to show: in
+Streamlit Markdown (md) and in a spreadsheet opening a downloaded CSV (csv_safe, csv_bytes)."""
 
 from __future__ import annotations
 
 import re
+
+import pandas as pd
 
 SECTORS = {
     "local": "Local government",
@@ -74,3 +76,34 @@ def md(text: object) -> str:
     line = re.sub(r"\s*[\r\n]+\s*", " ", str(text))
     line = _MD_PLACED.sub(lambda m: "\\" + m[0], _MD_ANYWHERE.sub(lambda m: "\\" + m[0], line))
     return _MD_LEADING.sub(lambda m: m[1] + (f"\\{m[2]}" if m[2] else f"{m[3]}\\{m[4]}"), line)
+
+
+#: A spreadsheet reads a cell starting with one of these as a formula (OWASP: CSV injection).
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+_PLAIN_NUMBER = re.compile(r"[+-]?(\d[\d,]*)?\.?\d+%?")
+
+
+def csv_safe(frame: pd.DataFrame) -> pd.DataFrame:
+    """A copy of `frame` for a CSV download in which no text cell can run as a formula in Excel or LibreOffice.
+
+    Text cells starting with = + - @, a tab or a carriage return get a leading apostrophe (the OWASP rule), so
+    '=HYPERLINK(...)' shows as text. Numbers stay numbers: numeric columns are untouched, and text that is just a
+    number ('-3', '+12%') is left as it is, as a spreadsheet reads it as that number, never as a formula."""
+    out = frame.copy()
+    for column in out.columns[out.dtypes.map(lambda t: not pd.api.types.is_numeric_dtype(t))]:
+        out[column] = out[column].map(_cell_safe)
+    out.columns = [_cell_safe(c) for c in out.columns]
+    return out
+
+
+def csv_bytes(frame: pd.DataFrame) -> bytes:
+    """`frame` as a CSV file to download: UTF-8 with a byte-order mark (Excel then shows accents), lines ending
+    CR LF (RFC 4180: a cell holding a carriage return is quoted, so it cannot split a row in Excel), no index,
+    blanks blank, and no text cell that runs as a formula (csv_safe)."""
+    return csv_safe(frame).to_csv(index=False, lineterminator="\r\n").encode("utf-8-sig")
+
+
+def _cell_safe(value: object) -> object:
+    if isinstance(value, str) and value.startswith(_FORMULA_START) and not _PLAIN_NUMBER.fullmatch(value):
+        return "'" + value
+    return value

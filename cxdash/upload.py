@@ -18,7 +18,7 @@ from cxdash import db
 from cxdash.imports import KINDS, ImportFailed, ImportResult, Problem, import_file
 from cxdash.imports.base import MAX_FILE_BYTES
 from cxdash.imports.templates import TEMPLATES, template_frame
-from cxdash.labels import md
+from cxdash.labels import csv_bytes, md
 
 #: File types the app accepts (the command line also reads .txt and .xlsm).
 UPLOAD_TYPES = ("csv", "xlsx")
@@ -165,8 +165,9 @@ def confirm_upload(
 
 
 def problems_csv(report: UploadReport) -> bytes:
-    """The report's problems as a CSV file (UTF-8 with a byte-order mark, so Excel reads it)."""
-    return report.problems.to_csv(index=False).encode("utf-8-sig")
+    """The report's problems as a CSV file (UTF-8 with a byte-order mark, so Excel reads it). The values come
+    from the rejected file: a cell such as '=HYPERLINK(...)' is kept as text (labels.csv_bytes), never a formula."""
+    return csv_bytes(report.problems)
 
 
 def template_csv(kind: str) -> bytes:

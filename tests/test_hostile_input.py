@@ -13,12 +13,13 @@ from datetime import date
 from pathlib import Path
 
 import duckdb
+import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from cxdash import upload
+from cxdash import export, upload
 from cxdash.imports import ImportFailed, import_file
-from cxdash.labels import md
+from cxdash.labels import csv_safe, md
 from tests.conftest import ROOT, snapshot
 
 PAGES = sorted(f"views/{p.name}" for p in (ROOT / "views").glob("*.py"))
@@ -357,6 +358,36 @@ def test_hostile_comment_searches_find_the_literal_text(monkeypatch, hostile):
         assert all(payload.lower() in text.lower() for text in shown["Comment"]), payload
         assert not live_html(at), live_html(at)
     assert _counts(hostile.path) == hostile.counts
+
+
+# --- Downloads: no CSV cell runs as a formula in a spreadsheet --------------------------------------
+
+
+FORMULAS = ['=HYPERLINK("https://example.invalid","x")', "+1+cmd|' /C calc'!A0", "-2+3", "@SUM(A1)", "\tx", "\rx"]
+
+
+def test_csv_downloads_keep_formulas_as_text_and_numbers_as_numbers():
+    frame = pd.DataFrame({"Service": FORMULAS, "Change": [-3, -0.5, 2, 0, -1, 4], "Shown": ["-3", "+12%", *"abcd"]})
+    rows = list(csv.reader(io.StringIO(export.to_csv(frame).decode("utf-8-sig"), newline="")))
+    assert rows[0] == ["Service", "Change", "Shown"]
+    assert [r[0] for r in rows[1:]] == ["'" + f for f in FORMULAS]
+    assert [r[1] for r in rows[1:]] == ["-3.0", "-0.5", "2.0", "0.0", "-1.0", "4.0"]  # numbers stay numbers
+    assert [r[2] for r in rows[1:3]] == ["-3", "+12%"]  # text that is only a number is read as that number
+    assert csv_safe(pd.DataFrame({"=1+1": [1]})).columns.tolist() == ["'=1+1"]
+
+
+def test_the_problems_csv_keeps_formulas_from_the_file_as_text(example_db):
+    rows = [
+        {"org_id": f"x{i}", "name": "N", "sector": f, "region": "r", "size_band": f, "org_type": "t"}
+        for i, f in enumerate(FORMULAS[:4])
+    ]
+    data = _csv(rows)
+    report = upload.validate_upload(data, "orgs.csv", "organisations", example_db)
+    assert not report.ok
+    text = upload.problems_csv(report).decode("utf-8-sig")
+    cells = [c for row in csv.reader(io.StringIO(text, newline="")) for c in row]
+    assert any(c.startswith("'=") for c in cells), text
+    assert not [c for c in cells if c[:1] in ("=", "+", "@", "\t", "\r") or (c[:1] == "-" and c[1:2].isalpha())]
 
 
 # --- Uploads: size limit and type check --------------------------------------------------------------
