@@ -1,10 +1,12 @@
-"""A room submitting at once: 20 threads through the library and 8 browsers through a real `streamlit run` all land,
-each exactly once (rows per respondent = statements), and a resubmitted form saves nothing twice."""
+"""A room submitting at once: 20 threads through the library, and 20 browser sessions through a real `streamlit run`
+(8 submitting, 12 browsing) while an import runs, all land, each exactly once (rows per respondent = statements),
+and a resubmitted form saves nothing twice."""
 
 from __future__ import annotations
 
 import asyncio
 import shutil
+import sys
 import threading
 import uuid
 from datetime import date
@@ -123,15 +125,56 @@ async def answer_as(page: Page, base: str, code: str, i: int, ready: asyncio.Bar
     assert await page.locator("[data-testid='stException']").count() == 0
 
 
-async def run_room(base: str, code: str, people: int) -> None:
+#: Pages a board member clicks through while the room answers.
+BROWSE = ["", "maturity", "peers", "trends", "journeys", "insight", "data"]
+
+
+async def browse(page: Page, base: str, i: int, room_done: asyncio.Event) -> int:
+    """One person clicking through the dashboard until the room has submitted (every page at least once);
+    returns how many pages they saw. No page may show an error."""
+    seen = 0
+    while not room_done.is_set() or seen < len(BROWSE):
+        name = BROWSE[(i + seen) % len(BROWSE)]
+        await page.goto(f"{base}/{name}")
+        await page.locator("[data-testid='stMain'] h1").first.wait_for()
+        await settle(page)
+        errors = await page.locator("[data-testid='stException'], [data-testid='stAlertContentError']").count()
+        if errors:
+            SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+            await page.screenshot(path=str(SCREENSHOTS / f"FAILED-browse-{i}-{name or 'overview'}.png"))
+            raise AssertionError(f"browser {i} saw an error on /{name}:\n{await page.locator('body').inner_text()}")
+        seen += 1
+    return seen
+
+
+async def run_room(base: str, code: str, people: int, browsers: int = 0, during: list[str] | None = None) -> dict:
+    """`people` participants answer and submit together while `browsers` others click through the dashboard
+    and the command `during` (an import) runs against the same database; then the facilitator looks."""
     async with async_playwright() as p:
         browser = await p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         contexts = [await browser.new_context(viewport={"width": 390, "height": 844}) for _ in range(people)]
+        contexts += [await browser.new_context(viewport={"width": 1280, "height": 800}) for _ in range(browsers)]
         pages = [await c.new_page() for c in contexts]
         for page in pages:
-            page.set_default_timeout(120_000)
-        ready = asyncio.Barrier(people)
-        await asyncio.gather(*(answer_as(page, base, code, i, ready) for i, page in enumerate(pages)))
+            page.set_default_timeout(240_000)
+        ready, room_done = asyncio.Barrier(people), asyncio.Event()
+
+        async def room() -> None:
+            await asyncio.gather(*(answer_as(page, base, code, i, ready) for i, page in enumerate(pages[:people])))
+            room_done.set()
+
+        async def command() -> tuple[int, str]:
+            if not during:
+                return 0, ""
+            await asyncio.sleep(3)  # once the room has started
+            proc = await asyncio.create_subprocess_exec(
+                *during, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.STDOUT
+            )
+            out, _ = await proc.communicate()
+            return proc.returncode, out.decode()
+
+        viewers = (browse(page, base, i, room_done) for i, page in enumerate(pages[people:]))
+        _, (code_, output), *seen = await asyncio.gather(room(), command(), *viewers)
         SCREENSHOTS.mkdir(parents=True, exist_ok=True)
         await settle(pages[0])
         await pages[0].locator("[data-testid='stPlotlyChart'] .main-svg").first.wait_for()
@@ -144,15 +187,25 @@ async def run_room(base: str, code: str, people: int) -> None:
         await facilitator.locator("[data-testid='stPlotlyChart'] .main-svg").first.wait_for()
         await facilitator.screenshot(path=str(SCREENSHOTS / "facilitate-1920x1080.png"), full_page=True)
         await browser.close()
+    return {"returncode": code_, "output": output, "pages_seen": seen}
 
 
 @pytest.mark.slow
-def test_eight_browsers_submitting_at_once_all_land_once(room):
+def test_twenty_sessions_browsing_and_submitting_while_an_import_runs(room, tmp_path):
+    """8 participants submit at the same moment while 12 others browse every page and a 20,000-row response
+    import runs in another process: no page shows an error, every answer lands once, the import lands."""
+    from cxdash import bench
+
     path, session, ids = room
+    csv = bench.responses_csv(path, tmp_path / "responses.csv", 20_000)
     env = {"STREAMLIT_SERVER_FILE_WATCHER_TYPE": "none", workshop.PASSCODE_ENV: ""}
+    importer = [sys.executable, "-m", "cxdash", "import", str(csv), "--kind", "responses", "--db", str(path)]
     with streamlit_server(path, env) as base:
-        asyncio.run(run_room(base, session["join_code"], 8))
+        outcome = asyncio.run(run_room(base, session["join_code"], 8, browsers=12, during=importer))
+    assert outcome["returncode"] == 0, outcome["output"]
+    assert all(seen >= len(BROWSE) for seen in outcome["pages_seen"])
     assert counts_per_respondent(path, session["session_id"]) == [len(ids)] * 8
     assert rows(path, "SELECT count(*), count(DISTINCT respondent_id) FROM workshop_submissions") == [(8, 8)]
     roles = rows(path, "SELECT respondent_role, count(*) FROM workshop_submissions GROUP BY ALL ORDER BY ALL")
     assert roles == [("board", 2), ("executive", 2), ("frontline", 2), ("manager", 2)]
+    assert rows(path, "SELECT kind, file_name, rows_read FROM imports") == [("responses", "responses.csv", 20_000)]
