@@ -4,6 +4,7 @@ Streamlit Markdown (md) and in a spreadsheet opening a downloaded CSV (csv_safe,
 from __future__ import annotations
 
 import re
+from collections import Counter
 
 import pandas as pd
 
@@ -50,6 +51,17 @@ def step_summary(step: dict) -> str:
     if median is not None and median == median:
         text += f"; peer median {median:.0f}"
     return text
+
+
+def unique_names(ids: list[str], names: list[str]) -> dict[str, str]:
+    """{id: name} for a picker, names made unique: a name shared by several ids gets its id in brackets
+    ('Same Council (x2)'), so each can be chosen and a URL holding the name finds one. Others stay plain."""
+    counts = Counter(names)
+    out = {i: n if counts[n] == 1 else f"{n} ({i})" for i, n in zip(ids, names, strict=True)}
+    if len(set(out.values())) < len(out):  # a plain name that happens to read like 'Name (id)' of another
+        taken = Counter(out.values())
+        out = {i: label if taken[label] == 1 else f"{label} [{i}]" for i, label in out.items()}
+    return out
 
 
 #: Characters that open or close Markdown wherever they stand in Streamlit: backslash escapes, code, emphasis,

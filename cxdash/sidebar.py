@@ -8,6 +8,7 @@ import streamlit as st
 
 from cxdash import filters as f
 from cxdash import presentation, reference, ui
+from cxdash.labels import unique_names
 
 #: Pages (by URL path) that also filter by service, channel and journey stage.
 FEEDBACK_PAGES = {"journeys", "trends", "data"}
@@ -31,7 +32,8 @@ def draw(page: str) -> f.Filters:
         st.session_state["filters"] = chosen
         return chosen
 
-    names = dict(zip(orgs["org_id"], orgs["name"], strict=True))
+    # The URL holds the label, so labels must be unique: a name shared by two organisations gets its id added.
+    names = unique_names(list(orgs["org_id"]), [str(n) for n in orgs["name"]])
     org_id = bar.selectbox("Organisation", list(names), format_func=names.get, key="org", bind="query-params")
     peer_group = bar.selectbox(
         "Compare with",

@@ -459,12 +459,8 @@ def test_the_data_page_shows_hostile_file_names_and_cells_as_text(monkeypatch, e
     check_markdown(at)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="cxdash/sidebar.py binds the organisation selectbox to the URL by its label (the name): two "
-    "organisations with the same name cannot both be chosen; the second always turns into the first",
-)
 def test_two_organisations_with_the_same_name_can_each_be_chosen(monkeypatch, example_db, tmp_path):
+    """The organisation picker is bound to the URL by its label: a shared name gets the id added."""
     file = tmp_path / "organisations.csv"
     file.write_bytes(ORGS.replace(b"x1,X,", b"x1,Same name,") + b"x2,Same name,local,South,small,council\n")
     import_file(file, kind="organisations", db_path=example_db)
@@ -472,3 +468,25 @@ def test_two_organisations_with_the_same_name_can_each_be_chosen(monkeypatch, ex
     for org in ("x1", "x2"):
         at.selectbox(key="org").set_value(org).run()
         assert at.selectbox(key="org").value == org
+    at = start(monkeypatch, example_db, {"org": "Same name (x2)"})  # a copied link opens the same one
+    assert at.selectbox(key="org").value == "x2"
+
+
+def test_a_link_with_a_unique_organisation_name_still_works(monkeypatch, example_db):
+    con = duckdb.connect(str(example_db), read_only=True)
+    try:
+        org_id, name = con.execute("SELECT org_id, name FROM organisations ORDER BY org_id DESC LIMIT 1").fetchall()[0]
+    finally:
+        con.close()
+    at = start(monkeypatch, example_db, {"org": name})
+    assert at.selectbox(key="org").value == org_id
+
+
+@pytest.mark.parametrize("value", ["' OR 1=1 --", "x1' OR '1'='1", "1; DROP TABLE organisations; --", "%", "_"])
+def test_sql_injection_in_the_organisation_parameter_chooses_nothing_else(monkeypatch, example_db, value):
+    """?org=' OR 1=1 -- is not an organisation: the default one is shown and no table changes."""
+    before = snapshot(example_db)
+    default = start(monkeypatch, example_db).selectbox(key="org").value
+    at = start(monkeypatch, example_db, {"org": value})
+    assert at.selectbox(key="org").value == default
+    assert snapshot(example_db) == before
