@@ -25,10 +25,10 @@ import duckdb
 import pandas as pd
 
 from cxdash import config
-from cxdash.queries import SQL_DIR, sql
+from cxdash.queries import SQL_DIR, inline, sql
 
 #: Schema version this code writes; migrations live in cxdash/sql/schema/NNN_*.sql.
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 
 _LOCK_RETRY_SECONDS = 5.0
 
@@ -119,7 +119,7 @@ def ensure_schema(path: Path | None = None) -> Path:
                 continue
             con.execute("BEGIN TRANSACTION")
             try:
-                con.execute(file.read_text(encoding="utf-8"))
+                con.execute(inline(file.read_text(encoding="utf-8")))
                 con.execute("INSERT OR REPLACE INTO meta VALUES ('schema_version', ?)", [str(number)])
                 con.execute("COMMIT")
             except Exception:
@@ -152,7 +152,8 @@ def reader(path: Path | None = None) -> Iterator[duckdb.DuckDBPyConnection]:
 def session(path: Path | None = None) -> Iterator[None]:
     """Run every read of `path` in this thread on one read-only connection until the block ends.
 
-    For one computation of many queries (a page's figures): one connection instead of one per query.
+    For one computation of many queries (a page's figures): one connection instead of one per query,
+    and a query asked again with the same parameters is answered from the first time (`query`).
     Keep the block short: while it is open, another process cannot start writing the file.
     Nested sessions on the same file share the outer one's connection.
     """
@@ -165,10 +166,13 @@ def session(path: Path | None = None) -> Iterator[None]:
         return
     con = _connect(path, read_only=True)
     opened[path] = con
+    results = _SESSION.__dict__.setdefault("results", {})
+    results[path] = {}
     try:
         yield
     finally:
         del opened[path]
+        del results[path]
         con.close()
 
 
@@ -180,8 +184,16 @@ def query(
 ) -> pd.DataFrame:
     """Run a named query from cxdash/sql/ (or literal SQL) read-only and return a DataFrame."""
     text = name_or_sql if " " in name_or_sql.strip() else sql(name_or_sql)
+    path = Path(path or config.db_path())
+    memo = getattr(_SESSION, "results", {}).get(path)
+    key = (text, repr(params))
+    if memo is not None and key in memo:  # the same query twice in one session: the answer is the same
+        return memo[key].copy()
     with reader(path) as con:
-        return con.execute(text, params or []).df()
+        frame = con.execute(text, params or []).df()
+    if memo is not None:
+        memo[key] = frame.copy()
+    return frame
 
 
 @contextmanager

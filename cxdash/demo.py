@@ -22,7 +22,7 @@ import duckdb
 import numpy as np
 import pandas as pd
 
-from cxdash import db, frameworks
+from cxdash import db, frameworks, rollups
 
 FRAMEWORK_ID = "public_cx"
 FIRST_MONTH = dt.date(2023, 11, 1)
@@ -1679,6 +1679,8 @@ def _build_into(path: Path, responses: int, orgs: int, seed: int) -> dict[str, i
                 )
                 _insert(con, "comments", comments)
                 comment_no += c
+        con.execute("RESET threads")  # the rollup is the same whatever the thread count: use them all
+        rollups.refresh_feedback(con)
         con.execute(
             "INSERT OR REPLACE INTO meta VALUES ('demo_responses', ?), ('demo_seed', ?), ('demo_orgs', ?)",
             [str(responses), str(seed), str(orgs)],

@@ -103,6 +103,8 @@ def kpis(
 
 #: Columns feedback can be grouped by (a whitelist: these names are put into SQL).
 DIMENSIONS = ("period_start", "org_id", "service_id", "channel", "stage", "measure")
+#: The dimensions the feedback_org_month rollup keeps.
+ROLLUP_DIMENSIONS = {"period_start", "org_id", "measure"}
 
 
 def stats_by(
@@ -125,18 +127,20 @@ def stats_by(
     bad = [d for d in dims if d not in DIMENSIONS]
     if bad or not dims:
         raise ValueError(f"cannot group feedback by {bad or dims}; choose from {DIMENSIONS}")
-    text = sql("feedback_stats_by").replace("{{dims}}", ", ".join(dims))
     params = {
         "start": start,
         "end": end,
         "org_ids": list(org_ids) if org_ids is not None else None,
-        "service_id": service_id,
-        "channel": channel,
-        "stage": stage,
         "measures": list(measures) if measures is not None else None,
     }
+    if set(dims) <= ROLLUP_DIMENSIONS and service_id is None and channel is None and stage is None:
+        text = sql("feedback_stats_by_org")  # the per-organisation rollup holds all that is asked
+    else:
+        text = sql("feedback_stats_by")
+        params |= {"service_id": service_id, "channel": channel, "stage": stage}
+    text = text.replace("{{dims}}", ", ".join(dims))
     out = metrics.add_metrics(db.query(text, params, path), min_n)
-    filters = [k for k in ("service_id", "channel", "stage") if params[k] is not None and k not in dims]
+    filters = [k for k in ("service_id", "channel", "stage") if params.get(k) is not None and k not in dims]
     if out.empty or not filters:
         return out
     # A filtered figure and the same figure without that filter (shown on another page, or with the filter

@@ -1,7 +1,8 @@
 """Named SQL: one query per file under cxdash/sql/, loaded by name.
 
 A query may write `{{stats}}` where it needs the score-distribution statistics; the text of
-cxdash/sql/fragments/stats.sql (their one definition) is put in its place.
+cxdash/sql/fragments/stats.sql (their one definition) is put in its place. `{{rollup_stats}}` is the
+same statistics summed over the feedback_org_month rollup (fragments/rollup_stats.sql).
 """
 
 from __future__ import annotations
@@ -25,7 +26,12 @@ def sql(name: str) -> str:
     path = SQL_DIR / f"{name}.sql"
     if not path.is_file():
         raise KeyError(f"no query named {name!r} in {SQL_DIR}")
-    return path.read_text(encoding="utf-8").replace("{{stats}}", fragment("stats"))
+    return inline(path.read_text(encoding="utf-8"))
+
+
+def inline(text: str) -> str:
+    """SQL text with its {{stats}} and {{rollup_stats}} fragments put in."""
+    return text.replace("{{stats}}", fragment("stats")).replace("{{rollup_stats}}", fragment("rollup_stats"))
 
 
 def names() -> list[str]:

@@ -195,7 +195,11 @@ def series(
         "channel": channel,
         "stage": stage,
     }
-    stats = db.query("trend_stats", params, path)
+    if service_id is None and channel is None and stage is None:  # the per-organisation rollup has it all
+        rollup = {k: params[k] for k in ("quarterly", "org_ids", "measure")}
+        stats = db.query("trend_stats_org", rollup, path)
+    else:
+        stats = db.query("trend_stats", params, path)
     own = stats[stats["org_id"] == org_id]
     if own.empty:
         return pd.DataFrame(columns=SERIES_COLUMNS)

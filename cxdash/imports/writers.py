@@ -7,7 +7,7 @@ from typing import Any
 import duckdb
 import pandas as pd
 
-from cxdash import db
+from cxdash import db, rollups
 from cxdash.imports.templates import SCORE_MEASURES
 
 CELL = ["period_start", "period_grain", "org_id", "service_id", "channel", "stage", "measure"]
@@ -45,6 +45,8 @@ def write_distributions(con: duckdb.DuckDBPyConnection, frame: Any, import_id: i
             "incoming_distributions",
             import_id,
         )
+        orgs = [r[0] for r in con.execute("SELECT DISTINCT org_id FROM incoming_distributions").fetchall()]
+        rollups.refresh_feedback(con, orgs)
     finally:
         con.unregister("incoming_distributions")
     return written, replaced

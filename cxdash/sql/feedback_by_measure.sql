@@ -1,7 +1,7 @@
 -- Score-distribution statistics per measure over a date range (all organisations when $org_id is NULL).
 WITH stats AS (
-    SELECT measure, {{stats}}
-    FROM feedback_distributions
+    SELECT measure, {{rollup_stats}}
+    FROM feedback_org_month
     WHERE period_start BETWEEN $start AND $end
       AND ($org_id IS NULL OR org_id = $org_id)
     GROUP BY measure

@@ -4,8 +4,8 @@ SELECT period_grain,
        max(period_start) AS last_period,
        count(DISTINCT period_start) AS periods,
        count(DISTINCT org_id) AS organisations,
-       coalesce(sum(responses) FILTER (WHERE measure = 'satisfaction'), 0) AS satisfaction_responses,
-       sum(responses) AS answers
-FROM feedback_distributions
+       coalesce(sum(n) FILTER (WHERE measure = 'satisfaction'), 0) AS satisfaction_responses,
+       sum(n) AS answers
+FROM feedback_org_month
 GROUP BY period_grain
 ORDER BY period_grain
