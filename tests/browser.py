@@ -6,6 +6,7 @@ import os
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 import urllib.request
 from collections.abc import Iterator
@@ -35,10 +36,14 @@ def free_port() -> int:
 
 
 @contextmanager
-def streamlit_server(db_path: Path, extra_env: dict[str, str] | None = None) -> Iterator[str]:
-    """Run `streamlit run app.py` on db_path; yield its base URL; stop it afterwards."""
+def streamlit_server(
+    db_path: Path, extra_env: dict[str, str] | None = None, args: list[str] | None = None
+) -> Iterator[str]:
+    """Run `streamlit run app.py` on db_path (with extra command-line `args`, such as
+    ["--secrets.files", path]); yield its base URL; stop it afterwards."""
     port = free_port()
     env = {**os.environ, "CXDASH_DB": str(db_path), **(extra_env or {})}
+    log = tempfile.NamedTemporaryFile("w+", prefix="streamlit-", suffix=".log", delete=False)  # noqa: SIM115
     proc = subprocess.Popen(
         [
             sys.executable,
@@ -52,10 +57,11 @@ def streamlit_server(db_path: Path, extra_env: dict[str, str] | None = None) -> 
             "127.0.0.1",
             "--server.headless",
             "true",
+            *(args or []),
         ],
         cwd=ROOT,
         env=env,
-        stdout=subprocess.PIPE,
+        stdout=log,  # a file, not a pipe nobody reads: a full pipe would block the server mid-run
         stderr=subprocess.STDOUT,
         text=True,
     )
@@ -70,7 +76,7 @@ def streamlit_server(db_path: Path, extra_env: dict[str, str] | None = None) -> 
             except OSError:
                 pass
             if proc.poll() is not None or time.monotonic() > deadline:
-                raise RuntimeError(f"streamlit did not start:\n{proc.stdout.read() if proc.stdout else ''}")
+                raise RuntimeError(f"streamlit did not start:\n{Path(log.name).read_text()}")
             time.sleep(0.3)
         yield base
     finally:
@@ -79,6 +85,8 @@ def streamlit_server(db_path: Path, extra_env: dict[str, str] | None = None) -> 
             proc.wait(timeout=20)
         except subprocess.TimeoutExpired:
             proc.kill()
+        log.close()
+        Path(log.name).unlink(missing_ok=True)
 
 
 def wait_until_idle(page, timeout_ms: int = 30_000) -> None:

@@ -99,3 +99,42 @@ def test_a_copied_url_reproduces_the_view(browser, page, base_url):
     assert sidebar_value(fresh, "Compare with") == "Same size band"
     assert fresh.locator("[data-testid='stException']").count() == 0
     fresh.context.close()
+
+
+def test_board_pack_downloads_arrive_and_open(page, base_url, tmp_path):
+    """Both board-pack formats download from the Overview and open: the PDF in poppler, the deck in python-pptx."""
+    import subprocess
+
+    from pptx import Presentation
+
+    page.goto(f"{base_url}/")
+    wait_until_idle(page)
+    name = page.locator("h1").first.inner_text()
+    with page.expect_download(timeout=180_000) as pdf:
+        page.get_by_role("button", name="Download PDF").click()
+    saved = tmp_path / pdf.value.suggested_filename
+    pdf.value.save_as(saved)
+    assert saved.suffix == ".pdf" and saved.read_bytes().startswith(b"%PDF")
+    text = subprocess.run(["pdftotext", str(saved), "-"], check=True, capture_output=True, text=True).stdout
+    assert name in text and "What to fix first" in text
+    with page.expect_download(timeout=180_000) as pptx:
+        page.get_by_role("button", name="Download PowerPoint").click()
+    deck = tmp_path / pptx.value.suggested_filename
+    pptx.value.save_as(deck)
+    assert deck.suffix == ".pptx" and Presentation(str(deck)).slides[0].shapes.title.text == name
+
+
+def test_filtered_data_downloads_as_csv(page, base_url, tmp_path):
+    """The Data page's feedback download arrives as a CSV of the filtered view, small groups without figures."""
+    import pandas as pd
+
+    page.goto(f"{base_url}/data")
+    wait_until_idle(page)
+    page.get_by_role("tab", name="Download data").click()
+    with page.expect_download(timeout=60_000) as csv:
+        page.get_by_role("button", name="Download feedback as CSV").click()
+    saved = tmp_path / csv.value.suggested_filename
+    csv.value.save_as(saved)
+    table = pd.read_csv(saved)
+    assert saved.suffix == ".csv" and len(table) > 0
+    assert {"Measure", "Note"} <= set(table.columns), list(table.columns)
