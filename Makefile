@@ -13,8 +13,15 @@ SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 .PHONY: run test bench setup demo lint format check clean-db
 
+# With no sign-in configured, importing and opening workshop sessions need passcodes (README, "Sign-in and
+# permissions"): run makes a fresh pair for each start unless they are set (set one empty to keep that off).
+NEW_PASSCODE = $(PY) -c "import secrets; print(secrets.token_hex(4))"
 run: setup demo
-	$(PY) -m streamlit run app.py --server.port $(PORT)
+	@export CXDASH_IMPORT_PASSCODE="$${CXDASH_IMPORT_PASSCODE-$$($(NEW_PASSCODE))}" \
+		CXDASH_FACILITATOR_PASSCODE="$${CXDASH_FACILITATOR_PASSCODE-$$($(NEW_PASSCODE))}"; \
+	echo "Passcodes for this run (unless sign-in is configured): import $$CXDASH_IMPORT_PASSCODE," \
+		"facilitator $$CXDASH_FACILITATOR_PASSCODE"; \
+	CXDASH_DB=$(DB) exec $(PY) -m streamlit run app.py --server.port $(PORT)
 
 test: setup $(CHROMIUM) $(PDFTOPPM)
 	$(PY) -m ruff check .

@@ -3,13 +3,16 @@
 Page scripts live in views/: a folder named pages/ makes Streamlit bypass this file when a freshly
 started server's first request is a deep link (its legacy multipage mode).
 
+With sign-in configured, someone who may not read the dashboards sees only a sign-in page and Live
+assessment (`ui.navigation`; the rules are in cxdash/access.py).
+
 The shared sidebar filters are drawn by each page through `ui.filters()` (drawn here, before
 `page.run()`, AppTest loses them on reruns), so every page calls it first.
 """
 
 import streamlit as st
 
-from cxdash import presentation
+from cxdash import presentation, ui
 
 st.set_page_config(page_title="cxdash: customer experience maturity", page_icon=":bar_chart:", layout="wide")
 presenting = presentation.start()  # ?present=1 or the sidebar switch: projector styling, no navigation
@@ -33,4 +36,4 @@ pages = {
         st.Page("views/data.py", title="Data", icon=":material/database:", url_path="data"),
     ],
 }
-st.navigation(pages, position="hidden" if presenting else "sidebar").run()
+ui.navigation(pages, hidden=presenting).run()  # with sign-in configured: only what this person may open

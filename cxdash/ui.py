@@ -1,5 +1,6 @@
-"""Streamlit glue shared by pages: cached data access keyed on the database version, and the
-shared sidebar filters. Pages call `cached(library_function, ...)` rather than the database."""
+"""Streamlit glue shared by pages: cached data access keyed on the database version, the shared sidebar
+filters, and who may do what (sign-in, passcodes). Pages call `cached(library_function, ...)` rather than the
+database, and `permitted(...)` before a write."""
 
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ from typing import Any, TypeVar
 
 import streamlit as st
 
-from cxdash import config, db, labels
+from cxdash import access, config, db, labels, reference, workshop
 from cxdash.filters import Filters
 
 T = TypeVar("T")
@@ -67,8 +68,12 @@ def filters(page: str | None = None) -> Filters:
     from cxdash import sidebar
 
     page = page or Path(sys._getframe(1).f_code.co_filename).stem
+    account()
     if not database_ready():
         return Filters(framework_id=None, org_id=None)
+    if not may(access.VIEW):  # a workshop participant who is not signed in: no organisations, no filters
+        frameworks = cached(reference.frameworks)
+        return Filters(framework_id=None if frameworks.empty else frameworks["framework_id"].iloc[0], org_id=None)
     return sidebar.draw(page)
 
 
@@ -100,3 +105,114 @@ def kpi_tile(container: st.delta_generator.DeltaGenerator, kpi: dict) -> None:
 
 #: The next-step wording (defined in cxdash.labels, shared with the board pack).
 step_summary = labels.step_summary
+
+
+# --- Who may do what (cxdash.access) ----------------------------------------------------------------
+
+#: Session-state key: the permissions unlocked with a passcode in this browser tab (no sign-in configured).
+UNLOCKED = "access_unlocked"
+PASSCODE_LABELS = {access.IMPORT: "Import passcode", access.FACILITATE: "Facilitator passcode"}
+
+
+def current_access() -> access.Access:
+    """What the person in this browser tab may do now, from secrets.toml, st.user and passcodes entered."""
+    secrets = st.secrets if st.secrets.load_if_toml_exists() else {}
+    return access.resolve(secrets, st.user.to_dict(), st.session_state.get(UNLOCKED, ()))
+
+
+def may(permission: str) -> bool:
+    """Whether the person in this browser tab may `permission` ('view', 'import', 'facilitate') now."""
+    return current_access().may(permission)
+
+
+def permitted(permission: str, key: str) -> bool:
+    """Whether the person may `permission` now; if not, say why in plain words.
+
+    With no sign-in configured and the permission's passcode set, ask for the passcode (a password box with
+    widget key `key`); the right one unlocks the permission for the rest of this browser tab's session.
+    """
+    now = current_access()
+    if now.may(permission):
+        return True
+    if not now.sign_in and access.passcode_set(permission):
+        entered = st.text_input(PASSCODE_LABELS[permission], type="password", key=key)
+        if access.passcode_ok(permission, entered):
+            st.session_state.setdefault(UNLOCKED, set()).add(permission)
+            return True
+        why = "That passcode is not right." if entered else access.refusal(now, permission)
+        st.warning(why, icon=":material/lock:")
+        return False
+    (st.error if now.problem else st.info)(access.refusal(now, permission), icon=":material/lock:")
+    return False
+
+
+def account() -> None:
+    """In the sidebar: who is signed in, with which roles, and a sign-out button (nothing without sign-in)."""
+    now = current_access()
+    if not now.signed_in:
+        return
+    box = st.sidebar.container(border=True, key="account")
+    shown = (now.who or "Signed in").replace("@", "\u2060@")  # an invisible word joiner: no mailto link
+    box.markdown(f":material/account_circle: **{labels.md(shown)}**")
+    box.caption(f"Signed in · {access.role_label(now).capitalize()}")
+    if box.button("Sign out", key="account_sign_out", icon=":material/logout:", width="stretch"):
+        st.logout()
+
+
+def sign_in_page() -> None:
+    """The first page for someone who may not read the dashboards: sign in, or why a signed-in account cannot."""
+    now = current_access()
+    account()
+    if now.signed_in:
+        st.title("No access yet")
+        st.warning(access.refusal(now, access.VIEW), icon=":material/lock:")
+        return
+    st.title("Sign in to cxdash")
+    st.markdown(
+        "cxdash shows how customer-centric an organisation is and where it should improve: maturity "
+        "assessments and citizen feedback. Sign in with your organisation account to read the dashboards."
+    )
+    auth = st.secrets.get("auth", {})
+    for provider in access.providers(auth):
+        label = "Sign in" if provider is None else f"Sign in with {provider.replace('_', ' ').title()}"
+        if st.button(label, type="primary", key=f"signin_{provider or 'default'}", icon=":material/login:"):
+            st.login(provider)
+    st.caption(
+        "Taking part in a workshop? Open the link your facilitator shares, or go to **Live assessment** and type "
+        "the join code: no sign-in needed."
+    )
+
+
+def navigation(pages: dict[str, list], hidden: bool = False) -> Any:
+    """st.navigation over `pages` for this person (call `.run()` on the result); `hidden` hides the menu.
+
+    Someone who may not read the dashboards gets a sidebar with only Sign in and the pages anyone may open
+    (Live assessment, where a join code is enough); every other address shows the sign-in page, so a deep
+    link asks them to sign in rather than saying the page does not exist.
+    """
+    if may(access.VIEW):
+        return st.navigation(pages, position="hidden" if hidden else "sidebar")
+    every = [page for section in pages.values() for page in section]
+    sign_in = st.Page(sign_in_page, title="Sign in", icon=":material/login:", url_path="signin", default=True)
+    anyone = [page for page in every if page.url_path in access.OPEN_PAGES]
+    stand_ins = [
+        st.Page(sign_in_page, title="Sign in", url_path=page.url_path)
+        for page in every
+        if page.url_path and page.url_path not in access.OPEN_PAGES  # the default page is at "/" already
+    ]
+    chosen = st.navigation([sign_in, *anyone, *stand_ins], position="hidden")
+    if not hidden:
+        for page in (sign_in, *anyone):
+            st.sidebar.page_link(page)
+    return chosen
+
+
+def ask_join_code() -> None:
+    """For someone who may not list the open workshops: ask for the join code, then follow it (?session=)."""
+    with st.form("assess_join", border=False):
+        typed = st.text_input("Join code", placeholder="e.g. K7QX2M", max_chars=20, key="assess_join_code")
+        joined = st.form_submit_button("Join the workshop", type="primary", key="assess_join_button")
+    st.caption("Your facilitator shows the join code, or shares a link that fills it in for you.")
+    if joined and (code := workshop.normalise_code(typed)):
+        st.query_params["session"] = code
+        st.rerun()

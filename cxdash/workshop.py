@@ -12,9 +12,7 @@ told the answers were not saved, so the page can keep them and ask to submit aga
 
 from __future__ import annotations
 
-import hmac
 import math
-import os
 import random
 import secrets
 import threading
@@ -30,11 +28,12 @@ from urllib.parse import urlsplit, urlunsplit
 import duckdb
 import pandas as pd
 
-from cxdash import db, maturity, metrics
+from cxdash import access, db, maturity, metrics
 from cxdash.queries import sql
 
-#: Environment variable holding the facilitator passcode; when unset anyone may open and close sessions.
-PASSCODE_ENV = "CXDASH_FACILITATOR_PASSCODE"
+#: Environment variable holding the facilitator passcode, which opens and closes sessions when no sign-in is
+#: configured; while it is unset nobody can (cxdash.access decides who may).
+PASSCODE_ENV = access.PASSCODE_ENVS[access.FACILITATE]
 #: Join codes avoid letters and digits that read alike (0/O, 1/I/L).
 CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
 CODE_LENGTH = 6
@@ -180,19 +179,6 @@ def close_session(session_id: str, path: Path | None = None) -> bool:
             return bool(db.scalar(con, sql("workshop_close_session"), {"session_id": session_id}))
 
     return _retrying(write)
-
-
-def passcode_required() -> bool:
-    """Whether opening and closing sessions needs the facilitator passcode (CXDASH_FACILITATOR_PASSCODE is set)."""
-    return bool(os.environ.get(PASSCODE_ENV))
-
-
-def passcode_ok(entered: str | None) -> bool:
-    """Whether `entered` matches the facilitator passcode (constant-time); True when none is set."""
-    expected = os.environ.get(PASSCODE_ENV)
-    if not expected:
-        return True
-    return hmac.compare_digest((entered or "").encode(), expected.encode())
 
 
 def join_link(page_url: str | None, code: str, url_path: str = "assess") -> str:

@@ -42,12 +42,15 @@ def sql(path: Path, text: str, params: list | None = None) -> list[tuple]:
 
 
 def data_page(monkeypatch: pytest.MonkeyPatch, path: Path) -> AppTest:
+    """The Data page with importing unlocked by the import passcode (no sign-in configured)."""
     monkeypatch.setenv("CXDASH_DB", str(path))
+    monkeypatch.setenv("CXDASH_IMPORT_PASSCODE", "test-import")
     monkeypatch.chdir(ROOT)
     at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
     at.run()
     at.switch_page("views/data.py")
     at.run()
+    at.text_input(key="data_passcode").input("test-import").run()
     assert not at.exception, at.exception
     return at
 

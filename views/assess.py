@@ -23,9 +23,13 @@ elif session and session["status"] == "closed" and not state.get(session["sessio
     st.warning(f"**{md(session['name'])}** has closed, so it takes no more answers. Ask your facilitator.")
     st.stop()
 
-labels = {row["join_code"]: workshop.session_label(row) for row in view.open_sessions.to_dict("records")}
+listed = view.open_sessions.to_dict("records") if ui.may("view") else [session] if session else []  # else: code
+labels = {row["join_code"]: workshop.session_label(row) for row in listed}
 if session and session["status"] == "closed":
     labels[session["join_code"]] = workshop.session_label(session)
+if not labels and not ui.may("view"):  # not signed in (sign-in configured): the join code is the key
+    ui.ask_join_code()
+    st.stop()
 if not labels:
     st.info("No workshop is open right now. When your facilitator opens one, reload this page or use their link.")
     st.stop()

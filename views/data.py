@@ -70,6 +70,8 @@ def import_tab() -> None:
     with left:
         if done := st.session_state.pop("data_imported", None):
             st.success(done, icon=":material/check_circle:")
+        if not ui.permitted("import", key="data_passcode"):  # says why, or asks for the import passcode
+            return
         kind = st.selectbox(
             "What the file holds",
             [None, *KINDS],

@@ -64,16 +64,7 @@ def show_room(session_id: str, final: bool) -> None:
             st.markdown("\n".join(f"- {md(c)}" for c in room.comments))  # as written: never links or HTML
 
 
-allowed = True
-if workshop.passcode_required():
-    entered = st.text_input("Facilitator passcode", type="password", key="facilitate_passcode")
-    allowed = workshop.passcode_ok(entered)
-    if not allowed:
-        st.warning("That passcode is not right." if entered else "Enter the facilitator passcode to open or close.")
-else:
-    st.caption(
-        f"Anyone who can open this page can open and close sessions; set {workshop.PASSCODE_ENV} to require one."
-    )
+allowed = ui.permitted("facilitate", key="facilitate_passcode")  # if not, says why or asks for the passcode
 
 org_name = dict(ui.cached(reference.organisations)[["org_id", "name"]].values)[f.org_id]
 sessions = ui.cached(workshop.sessions, f.org_id, f.framework_id)
@@ -109,7 +100,7 @@ if session["status"] == "open":
     share.markdown(f"Participants open **{link}** on their phone or laptop (or pick this session on Live assessment).")
     with share.popover("Close session", disabled=not allowed):
         st.markdown("Closing stops new answers: anyone still answering cannot submit. It cannot be undone.")
-        if st.button("Close it now", type="primary", key="facilitate_close"):
+        if st.button("Close it now", type="primary", key="facilitate_close") and allowed:
             workshop.close_session(chosen)
             st.rerun()
     st.fragment(run_every="3s")(show_room)(chosen, final=False)
