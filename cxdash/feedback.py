@@ -74,11 +74,18 @@ def kpis(
         )
         .fillna(zero)
     )
+    figures = metrics.add_metrics(now, min_n)
+    heads = [
+        metrics.headline_column(int(lo), int(hi)) for lo, hi in zip(now["scale_min"], now["scale_max"], strict=True)
+    ]
+    tested: dict[int, pd.Series] = {}
+    for column in dict.fromkeys(heads):  # one test per kind of headline figure, over all its measures at once
+        at = [i for i, h in enumerate(heads) if h == column]
+        result = metrics.compare(now.iloc[at], before.iloc[at], column, min_n)
+        tested |= {i: result.iloc[k] for k, i in enumerate(at)}
     rows = []
-    for i, row in now.iterrows():
-        column = metrics.headline_column(int(row["scale_min"]), int(row["scale_max"]))
-        result = metrics.compare(now.loc[[i]], before.loc[[i]], column, min_n).iloc[0]
-        current = metrics.add_metrics(now.loc[[i]], min_n).iloc[0]
+    for i, row in enumerate(now.to_dict("records")):
+        column, result, current = heads[i], tested[i], figures.iloc[i]
         low_col, high_col = ("nps_low", "nps_high") if column == "nps" else ("top2_low", "top2_high")
         rows.append(
             {
