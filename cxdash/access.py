@@ -211,9 +211,8 @@ def refusal(access: Access, permission: str) -> str:
         return f"Nobody can {action} until the access rules are fixed: {access.problem}"
     if not access.sign_in:
         env = PASSCODE_ENVS[permission]
-        where = "the Data page" if permission == IMPORT else "this page"
         if passcode_set(permission):
-            return f"Enter the passcode to {action} on {where}."
+            return f"Enter the {'import' if permission == IMPORT else 'facilitator'} passcode to {action}."
         return (
             f"No one can {action} here: no sign-in is configured and no passcode is set. Whoever runs cxdash "
             f"can set `{env}` (`make run` sets one and prints it) or configure sign-in."

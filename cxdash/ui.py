@@ -139,8 +139,10 @@ def permitted(permission: str, key: str) -> bool:
         if access.passcode_ok(permission, entered):
             st.session_state.setdefault(UNLOCKED, set()).add(permission)
             return True
-        why = "That passcode is not right." if entered else access.refusal(now, permission)
-        st.warning(why, icon=":material/lock:")
+        if entered:
+            st.warning("That passcode is not right.", icon=":material/lock:")
+        else:
+            st.info(access.refusal(now, permission), icon=":material/lock:")
         return False
     (st.error if now.problem else st.info)(access.refusal(now, permission), icon=":material/lock:")
     return False

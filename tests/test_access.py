@@ -167,7 +167,7 @@ def test_refusals_say_why_in_plain_words(monkeypatch):
         "No one can import data here: no sign-in is configured and no passcode is set. Whoever runs cxdash can "
         "set `CXDASH_IMPORT_PASSCODE` (`make run` sets one and prints it) or configure sign-in."
     )
-    assert access.refusal(anyone, "facilitate") == "Enter the passcode to open or close workshop sessions on this page."
+    assert access.refusal(anyone, "facilitate") == "Enter the facilitator passcode to open or close workshop sessions."
     secrets = {"auth": AUTH, "cxdash": {"access": RULES}}
     vera = access.resolve(secrets, {"is_logged_in": True, "email": "vera_v@partner.org"})
     assert access.refusal(vera, "import") == (
@@ -244,7 +244,7 @@ def test_the_import_passcode_unlocks_importing_for_the_browser_tab(monkeypatch, 
     monkeypatch.setenv(IMPORT_ENV, "imp0rt")
     monkeypatch.delenv(FACILITATOR_ENV, raising=False)
     at = app(monkeypatch, demo_copy, "views/data.py")
-    assert "Enter the passcode to import data" in texts(at) and not uploaders(at)
+    assert "Enter the import passcode to import data." in texts(at) and not uploaders(at)
     at.text_input(key="data_passcode").input("import").run()
     assert "That passcode is not right." in texts(at) and not uploaders(at)
     at.text_input(key="data_passcode").input("imp0rt").run()
