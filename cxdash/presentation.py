@@ -19,6 +19,8 @@ import plotly.graph_objects as go
 import streamlit as st
 from streamlit.delta_generator import DeltaGenerator
 
+from cxdash import charts
+
 
 class Step(NamedTuple):
     """One page of the presentation."""
@@ -248,7 +250,8 @@ def _grow(node: Any, factor: float, parent: str) -> None:
 
 
 def _install_chart_scaling() -> None:
-    """Make st.plotly_chart draw scaled figures in the sessions that are presenting, and only in those.
+    """Make st.plotly_chart draw scaled figures in the sessions that are presenting, and only in those (and
+    draw every figure with tags in names neutralised: charts.inert).
 
     Pages stay as they are and charts stay pure. Rejected alternatives: setting Plotly's default template
     is process-wide (every user's charts would change); CSS zoom on a chart fights Streamlit's own sizing,
@@ -261,8 +264,10 @@ def _install_chart_scaling() -> None:
 
     @functools.wraps(original)
     def plotly_chart(self: DeltaGenerator, figure_or_data: Any, *args: Any, **kwargs: Any) -> Any:
-        if isinstance(figure_or_data, go.Figure) and st.session_state.get("presenting"):
-            figure_or_data = scale(figure_or_data)
+        if isinstance(figure_or_data, go.Figure):
+            figure_or_data = charts.inert(figure_or_data)  # names are data: no links or styling from them
+            if st.session_state.get("presenting"):
+                figure_or_data = scale(figure_or_data)
         return original(self, figure_or_data, *args, **kwargs)
 
     plotly_chart.scales_for_presentation = True

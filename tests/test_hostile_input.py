@@ -312,6 +312,43 @@ def test_every_page_shows_hostile_names_and_comments_as_text(monkeypatch, hostil
     assert _counts(hostile.path) == hostile.counts
     assert not live_html(at), live_html(at)
     check_markdown(at)
+    check_charts(at)
+
+
+def check_charts(at: AppTest) -> None:
+    """No chart obeys a tag from the data: Plotly renders <a href> and <span style> in labels and hover text."""
+    import json
+
+    def strings(value: object) -> list[str]:
+        if isinstance(value, str):
+            return [value]
+        if isinstance(value, dict):
+            return [s for v in value.values() for s in strings(v)]
+        if isinstance(value, list):
+            return [s for v in value for s in strings(v)]
+        return []
+
+    for chart in at.get("plotly_chart"):
+        text = "\n".join(strings(json.loads(chart.proto.spec)))  # the spec's JSON writes "<" as \u003c
+        live = re.findall(r"<(?!/?(?:b|br|i|em|sup|sub)\s*/?>)[a-z/][^>]*>", text, re.IGNORECASE)
+        assert not live, live[:3]
+
+
+def test_chart_text_from_data_is_shown_not_obeyed():
+    import plotly.graph_objects as go
+
+    from cxdash import charts
+
+    fig = go.Figure(go.Bar(x=[1, 2], y=['<a href="https://example.invalid">phish</a>', "Ok <b>bold</b>"]))
+    fig.update_traces(name='<span style="font-size:90px">big</span>', customdata=[["<img src=x>"], ["fine"]])
+    fig.update_layout(title="<b>Satisfaction</b><br>n = 5")
+    out = charts.inert(fig)
+    assert out.data[0].y == ('&lt;a href="https://example.invalid">phish&lt;/a>', "Ok <b>bold</b>")
+    assert out.data[0].name == '&lt;span style="font-size:90px">big&lt;/span>'
+    assert [list(row) for row in out.data[0].customdata] == [["&lt;img src=x>"], ["fine"]]
+    assert out.layout.title.text == "<b>Satisfaction</b><br>n = 5"  # our own markup stays
+    plain = go.Figure(go.Bar(x=[1], y=["Kingston Council"]))
+    assert charts.inert(plain) is plain
 
 
 @pytest.mark.parametrize("page", PAGES)

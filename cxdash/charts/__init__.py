@@ -6,10 +6,44 @@ charts.maturity, ...). Every figure gets a title that says what it shows and its
 
 from __future__ import annotations
 
+import re
+from typing import Any
+
+import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
 from cxdash import theme
+
+#: A "<" that does not open one of the plain tags our charts use: it would let a name turn into a link or styling.
+_FOREIGN_TAG = re.compile(r"<(?!/?(?:b|br|i|em|sup|sub)\s*/?>)", re.IGNORECASE)
+
+
+def inert(fig: go.Figure) -> go.Figure:
+    """`fig` with every tag but <b>, <br>, <i>, <em>, <sup>, <sub> shown as text, not obeyed.
+
+    Plotly renders a little HTML in titles, labels and hover text, links included; organisation, service and
+    file names are data and must show as typed. Returns `fig` itself when there is nothing to neutralise.
+    """
+    spec = fig.to_plotly_json()
+    changed = [False]
+
+    def clean(value: Any) -> Any:
+        if isinstance(value, str):
+            if "<" in value and _FOREIGN_TAG.search(value):
+                changed[0] = True
+                return _FOREIGN_TAG.sub("&lt;", value)
+            return value
+        if isinstance(value, dict):
+            return {k: clean(v) for k, v in value.items()}
+        if isinstance(value, list | tuple):
+            return [clean(v) for v in value]
+        if isinstance(value, np.ndarray) and value.dtype.kind in "OU":
+            return np.array([clean(v) for v in value.ravel()], dtype=object).reshape(value.shape)
+        return value
+
+    cleaned = clean(spec)
+    return go.Figure(cleaned) if changed[0] else fig
 
 
 def base_layout(fig: go.Figure, title: str, height: int = theme.CHART_HEIGHT) -> go.Figure:

@@ -19,6 +19,8 @@ from pathlib import Path
 import plotly.graph_objects as go
 from PIL import Image
 
+from cxdash import charts
+
 #: Where Debian installs Chromium; CXDASH_CHROMIUM overrides.
 DEFAULT_CHROMIUM = Path("/usr/bin/chromium")
 
@@ -148,7 +150,7 @@ def render(figures: list[tuple[go.Figure, int, int | None]]) -> list[bytes]:
         return []
     shared = renderer()
     try:
-        return [shared.png(fig, width, height) for fig, width, height in figures]
+        return [shared.png(charts.inert(fig), width, height) for fig, width, height in figures]
     except Exception:
         shutdown()  # a browser that failed once is started afresh next time
         raise
