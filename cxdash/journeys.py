@@ -397,18 +397,21 @@ def build(f: fl.Filters, measure: str, path: Path | None = None, min_n: int | No
         league=ranked,
         curve_note=(
             "Each line is the share of people rating 4 or 5 out of 5 at each stage of the journey, in journey "
-            f"order; whiskers show the 95% range. Stages with fewer than {min_n} responses are left out."
+            f"order; whiskers show the 95% range. Stages with fewer than {min_n} responses are left out, and so is "
+            "the next smallest when one left out could be worked out from the total."
             + (f" Shaded: {chosen_stage.lower()}, the stage chosen in the sidebar." if chosen_stage else "")
         ),
         heatmap_note=(
             f"Each cell shows {what} for {measure_label.lower()}, for one stage and channel, as a number and a "
-            f"shade (darker is better). Cells with fewer than {min_n} responses are left blank ('n<{min_n}'); "
+            f"shade (darker is better). Cells with fewer than {min_n} responses are left blank ('n<{min_n}'), and "
+            "so are cells that would let one be worked out from a row or column total ('hidden'); "
             "'none' means no responses." + (" The outline marks your sidebar choice." if f.stage or f.channel else "")
         ),
         league_note=(
             f"Services ranked by {what} for {measure_label.lower()}{within}{compared}, counted as up or down only "
             "when beyond noise (95% test). Services whose ranges overlap may not really differ; too few "
-            f"responses: no figure, no rank.{silent}{marked}"
+            "responses (or a figure that would reveal a small service from the total): no figure, no rank."
+            f"{silent}{marked}"
         ),
     )
 
