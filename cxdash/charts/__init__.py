@@ -15,8 +15,8 @@ import plotly.graph_objects as go
 
 from cxdash import theme
 
-#: A "<" that does not open one of the plain tags our charts use: it would let a name turn into a link or styling.
-_FOREIGN_TAG = re.compile(r"<(?!/?(?:b|br|i|em|sup|sub)\s*/?>)", re.IGNORECASE)
+#: A "<" opening a tag other than the plain ones our charts use: it would let a name become a link or styling.
+_FOREIGN_TAG = re.compile(r"<(?=/?[a-z])(?!/?(?:b|br|i|em|sup|sub)\s*/?>)", re.IGNORECASE)
 
 
 def inert(fig: go.Figure) -> go.Figure:
