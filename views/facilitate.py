@@ -85,7 +85,10 @@ with st.expander(f"Open a new session for {md(org_name)}", expanded=not (session
         except workshop.WorkshopError as exc:
             st.error(md(exc))
 if sessions.empty:
-    st.info("This organisation has no workshop session yet: open one above.")
+    st.info(
+        "This organisation has no workshop session yet"
+        + (": open one above." if allowed else ". Opening one needs the facilitator permission (see above).")
+    )
     st.stop()
 
 labels = {
