@@ -678,9 +678,30 @@ def check_written(fuzz: Fuzz, kind: str, typed: list[dict], path: Path) -> None:
         assert [r for r in held if key_of(r) not in file_keys] == [r for r in before if key_of(r) not in file_keys]
     after = snapshot(path)
     for table, content in fuzz.before.items():
-        if table not in expected and table not in ("imports", "meta"):
+        if table not in expected and table not in ("imports", "meta", *DERIVED):
             assert after[table] == content, f"{kind} import changed {table}"
     assert len(after["imports"]) == len(fuzz.before["imports"]) + 1
+    check_rollup(path)
+
+
+#: Tables kept in step with feedback_distributions by every write (checked by check_rollup, not as unchanged).
+DERIVED = ("feedback_org_month",)
+
+
+def check_rollup(path: Path) -> None:
+    """The monthly rollup holds, per period, organisation and measure, the responses and score sums of the
+    distributions: nothing more, nothing less."""
+    rollup = "SELECT period_start, org_id, measure, n, sum_score FROM feedback_org_month ORDER BY ALL"
+    direct = (
+        "SELECT period_start, org_id, measure, sum(responses), sum(responses * score) FROM feedback_distributions "
+        "GROUP BY ALL HAVING sum(responses) > 0 ORDER BY ALL"
+    )
+    con = duckdb.connect(str(path), read_only=True)
+    try:
+        held, expected = con.execute(rollup).fetchall(), con.execute(direct).fetchall()
+    finally:
+        con.close()
+    assert [r for r in held if r[3] > 0] == expected, "feedback_org_month is out of step with the distributions"
 
 
 def check_a11_written(fuzz: Fuzz, records: list[dict[str, str]], path: Path) -> None:
