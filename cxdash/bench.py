@@ -569,7 +569,7 @@ def run(
     if page_names is not None:
         page_list = [p for p in page_list if p.name in page_names]
     report = Report(
-        command=command or "python -m cxdash bench " + " ".join(sys.argv[2:]),
+        command=command or " ".join(["python -m cxdash bench", *sys.argv[2:]]),
         started=dt.datetime.now().strftime("%Y-%m-%d %H:%M"),
         machine=machine(),
         pages=page_list,
@@ -920,7 +920,7 @@ def main(args: argparse.Namespace) -> int:
         browser=not args.no_browser,
         reuse=args.reuse,
         port=args.port,
-        command="python -m cxdash bench " + " ".join(sys.argv[2:]) if sys.argv[1:2] == ["bench"] else None,
+        command=" ".join(["python -m cxdash bench", *sys.argv[2:]]) if sys.argv[1:2] == ["bench"] else None,
     )
     print("\n".join(_targets(report)))
     return 0
