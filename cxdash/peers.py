@@ -64,7 +64,10 @@ class Position:
     def describe(self) -> str:
         """A sentence for people."""
         if not self.enough:
-            return f"Only {self.peers} peers have a result; at least {MIN_PEERS} are needed for a fair comparison."
+            have = {0: "No peer has a result", 1: "Only 1 peer has a result"}.get(
+                self.peers, f"Only {self.peers} peers have a result"
+            )
+            return f"{have}; at least {MIN_PEERS} are needed for a fair comparison."
         return (
             f"{ordinal(self.percentile)} percentile ({QUARTILES[self.quartile]}), ranked {self.rank} of "
             f"{self.peers + 1}"

@@ -298,3 +298,14 @@ def test_letters_names_and_group_words():
     assert peers.format_value(-12.4, "nps") == "-12" and peers.format_value(7.6, "nps") == "+8"
     assert peers.format_value(np.nan, "top2_share", 7, True) == "not enough responses (n = 7)"
     assert peers.MIN_PEERS == 5 and peers.QUARTILES[1] == "top quartile"  # the Overview relies on these
+
+
+def test_too_few_peers_are_counted_in_words():
+    from cxdash.peers import MIN_PEERS, Position
+
+    def few(n: int) -> str:
+        return Position(50.0, n, None, None, None, None).describe()
+
+    assert few(0) == f"No peer has a result; at least {MIN_PEERS} are needed for a fair comparison."
+    assert few(1).startswith("Only 1 peer has a result;")
+    assert few(2).startswith("Only 2 peers have a result;")
