@@ -361,3 +361,19 @@ def test_fix_first_on_the_demo_explains_each_item_with_its_numbers(demo_db):
 def test_fix_first_is_empty_without_an_organisation(empty_db):
     out = priorities.fix_first(Filters("public_cx", None), empty_db)
     assert out.empty and list(out.columns) == priorities.COLUMNS
+
+
+def test_fix_first_across_the_demo_finds_the_planted_structure(demo_db):
+    """The generator plants satisfaction = 0.45 effectiveness + 0.35 ease + 0.20 emotion and a 'waiting, no
+    updates' comment theme at the wait stage (docs/demo-data.md). Across every demo organisation the list's
+    driver items name effectiveness most often, and a waiting theme is placed at the wait stage."""
+    from collections import Counter
+
+    drivers_named, waiting = Counter(), []
+    for org in sql(demo_db, "SELECT org_id FROM organisations")["org_id"]:
+        out = priorities.fix_first(Filters("public_cx", org, "sector", date(2026, 8, 1), DEMO_END), demo_db)
+        drivers_named.update(out.loc[out["kind"] == "driver", "area"])
+        waiting += [a for a in out.loc[out["kind"] == "theme", "area"] if "wait" in a.lower().split(",")[0]]
+    assert drivers_named.most_common(1)[0][0] == "Effectiveness", drivers_named
+    assert set(drivers_named) <= {"Effectiveness", "Ease", "Emotion", "Trust"}
+    assert waiting and all(a.endswith("most often while waiting") for a in waiting), waiting
