@@ -160,7 +160,7 @@ def pages() -> tuple[list[Page], list[str]]:
     """The app's pages in navigation order, and notes on pages left out (placeholders)."""
     app = (ROOT / "app.py").read_text(encoding="utf-8")
     found, notes = [], []
-    for file, args in re.findall(r'st\.Page\(\s*"(views/\w+\.py)"(.*?)\)', app, flags=re.S):
+    for file, args in re.findall(r'st\.Page\(\s*"(pages/\w+\.py)"(.*?)\)', app, flags=re.S):
         name = Path(file).stem
         url = "" if "default=True" in args else (re.search(r'url_path="([\w-]+)"', args) or [None, name])[1]
         script = ROOT / file
@@ -283,8 +283,10 @@ def rerun_times(path: Path, page_list: Sequence[Page], runs: int, result: SizeRe
     logging.getLogger("streamlit.runtime.caching.cache_data_api").addFilter(
         lambda record: "No runtime found" not in record.getMessage()
     )
+    from cxdash import ui
+
     orgs = [org_id for org_id, _ in _org_sample(path, runs)]
-    with _app_env(path):
+    with _app_env(path), ui.apptest_as_served():
         at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=300)
         at.run()
         for page in page_list:

@@ -31,11 +31,11 @@ class Step(NamedTuple):
 
 
 STEPS = [
-    Step("overview", "views/overview.py", "Overview"),
-    Step("maturity", "views/maturity.py", "Maturity"),
-    Step("peers", "views/peers.py", "Peers"),
-    Step("trends", "views/trends.py", "Trends"),
-    Step("journeys", "views/journeys.py", "Feedback and journeys"),
+    Step("overview", "pages/overview.py", "Overview"),
+    Step("maturity", "pages/maturity.py", "Maturity"),
+    Step("peers", "pages/peers.py", "Peers"),
+    Step("trends", "pages/trends.py", "Trends"),
+    Step("journeys", "pages/journeys.py", "Feedback and journeys"),
 ]
 #: The switch's key and URL parameter (it writes ?present=true; a prepared link may say ?present=1).
 PRESENT = "present"

@@ -4,9 +4,10 @@ database, and `permitted(...)` before a write."""
 
 from __future__ import annotations
 
+import contextlib
 import importlib
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -16,6 +17,47 @@ from cxdash import access, config, db, labels, reference, workshop
 from cxdash.filters import Filters
 
 T = TypeVar("T")
+
+
+def through_app() -> None:
+    """The first call of app.py and of every page script: leave Streamlit's legacy multipage layout.
+
+    Streamlit treats a pages/ folder next to app.py as its legacy layout until st.navigation has been called
+    once in the process (and AppTest starts every run that way), so a freshly started server's first request
+    on a deep link (/maturity) would run that page script alone: no page config, no grouped navigation, no
+    access rules. In such a run this turns the legacy layout off, as st.navigation itself does, and reruns,
+    which runs app.py and its navigation to the same page. In every other run it does nothing.
+    """
+    from streamlit.runtime.pages_manager import PagesManager
+
+    if PagesManager.uses_pages_directory:
+        PagesManager.uses_pages_directory = False
+        st.rerun()
+
+
+@contextlib.contextmanager
+def apptest_as_served() -> Iterator[None]:
+    """Within this block, AppTest runs as the served app does after its first request: through app.py.
+
+    AppTest resets Streamlit's legacy-pages flag before every run, so with pages/ next to app.py each run
+    would start in the legacy layout that a real server uses only for its very first request, where
+    through_app() reruns (swallowing a button click, and timing two runs in the benchmark). The first
+    request itself is tested against a real server (tests/test_browser.py opens a fresh one on a deep link).
+    """
+    from streamlit.runtime.pages_manager import PagesManager
+    from streamlit.testing.v1 import app_test
+
+    class Served(PagesManager):
+        def __init__(self, *args: Any, **kwargs: Any) -> None:
+            super().__init__(*args, **kwargs)
+            PagesManager.uses_pages_directory = False
+
+    original = app_test.PagesManager
+    app_test.PagesManager = Served
+    try:
+        yield
+    finally:
+        app_test.PagesManager = original
 
 
 def version() -> str:

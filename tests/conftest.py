@@ -74,3 +74,12 @@ def a11_db(tmp_path_factory: pytest.TempPathFactory, _empty_db_file: Path) -> Pa
     shutil.copy(_empty_db_file, path)
     import_file(A11_FILE, db_path=path)
     return path
+
+
+@pytest.fixture(autouse=True)
+def served_navigation():
+    """AppTest runs through app.py's navigation, as the served app does (see ui.apptest_as_served)."""
+    from cxdash import ui
+
+    with ui.apptest_as_served():
+        yield

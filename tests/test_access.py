@@ -231,11 +231,11 @@ SIGN_IN = {"auth": AUTH, "cxdash": {"access": RULES}}
 def test_no_sign_in_and_no_passcodes_reads_but_cannot_write(monkeypatch, demo_copy):
     monkeypatch.delenv(IMPORT_ENV, raising=False)
     monkeypatch.delenv(FACILITATOR_ENV, raising=False)
-    at = app(monkeypatch, demo_copy, "views/data.py")
+    at = app(monkeypatch, demo_copy, "pages/data.py")
     assert not [b for b in at.button if b.key == "account_sign_out"]  # nobody signed in: no account box
     assert "No one can import data here" in texts(at) and not uploaders(at)
     assert not [t for t in at.text_input if t.key == "data_passcode"]
-    at.switch_page("views/facilitate.py").run()
+    at.switch_page("pages/facilitate.py").run()
     assert "No one can open or close workshop sessions here" in texts(at)
     assert at.button(key="facilitate_open_button").disabled
 
@@ -243,16 +243,16 @@ def test_no_sign_in_and_no_passcodes_reads_but_cannot_write(monkeypatch, demo_co
 def test_the_import_passcode_unlocks_importing_for_the_browser_tab(monkeypatch, demo_copy):
     monkeypatch.setenv(IMPORT_ENV, "imp0rt")
     monkeypatch.delenv(FACILITATOR_ENV, raising=False)
-    at = app(monkeypatch, demo_copy, "views/data.py")
+    at = app(monkeypatch, demo_copy, "pages/data.py")
     assert "Enter the import passcode to import data." in texts(at) and not uploaders(at)
     at.text_input(key="data_passcode").input("import").run()
     assert "That passcode is not right." in texts(at) and not uploaders(at)
     at.text_input(key="data_passcode").input("imp0rt").run()
     assert uploaders(at)
-    at.switch_page("views/overview.py").run()
-    at.switch_page("views/data.py").run()
+    at.switch_page("pages/overview.py").run()
+    at.switch_page("pages/data.py").run()
     assert uploaders(at) and not [t for t in at.text_input if t.key == "data_passcode"]  # still unlocked
-    at.switch_page("views/facilitate.py").run()  # the import passcode unlocks nothing else
+    at.switch_page("pages/facilitate.py").run()  # the import passcode unlocks nothing else
     assert at.button(key="facilitate_open_button").disabled
 
 
@@ -263,9 +263,9 @@ def test_signed_out_sees_only_the_sign_in_page_and_live_assessment(monkeypatch, 
     assert "no sign-in needed" in texts(at)
     assert not at.sidebar.selectbox  # no organisations, no filters
     with pytest.raises(ValueError, match="Could not find a navigation page"):
-        at.switch_page("views/data.py")  # not in the navigation
+        at.switch_page("pages/data.py")  # not in the navigation
     # a participant without the code is asked for it, and never sees the list of open workshops
-    at = app(monkeypatch, demo_copy, "views/assess.py", secrets=SIGN_IN, user={"is_logged_in": False})
+    at = app(monkeypatch, demo_copy, "pages/assess.py", secrets=SIGN_IN, user={"is_logged_in": False})
     assert not [s for s in at.selectbox if s.key == "assess_session"] and session["name"] not in texts(at)
     at.text_input(key="assess_join_code").input(session["join_code"].lower())
     at.button(key="assess_join_button").click().run()
@@ -275,23 +275,23 @@ def test_signed_out_sees_only_the_sign_in_page_and_live_assessment(monkeypatch, 
     assert any(s.value.startswith(f"Welcome to {session['name']}") for s in at.subheader)
     assert at.radio(key="assess_role") is not None
     # with the link, straight in
-    at = app(monkeypatch, demo_copy, "views/assess.py", secrets=SIGN_IN, user={"is_logged_in": False},
+    at = app(monkeypatch, demo_copy, "pages/assess.py", secrets=SIGN_IN, user={"is_logged_in": False},
              session=session["join_code"])  # fmt: skip
     assert at.selectbox(key="assess_session").value == session["join_code"]
     assert at.radio(key="assess_role") is not None
 
 
 def test_a_viewer_reads_but_cannot_import_or_run_workshops(monkeypatch, demo_copy, session):
-    at = app(monkeypatch, demo_copy, "views/data.py", secrets=SIGN_IN, user=signed_in("vera@partner.org"))
+    at = app(monkeypatch, demo_copy, "pages/data.py", secrets=SIGN_IN, user=signed_in("vera@partner.org"))
     assert "You are signed in as **vera\\@partner.org** (viewer), which may not import data" in texts(at)
     assert not uploaders(at) and not [t for t in at.text_input if t.key == "data_passcode"]
     assert "vera\u2060\\@partner.org" in " ".join(m.value for m in at.sidebar.markdown)
     assert "Viewer" in " ".join(c.value for c in at.sidebar.caption)
-    at.switch_page("views/facilitate.py").run()
+    at.switch_page("pages/facilitate.py").run()
     assert "which may not open or close workshop sessions" in texts(at)
     assert at.button(key="facilitate_open_button").disabled
     other = workshop.open_session("public_cx", session["org_id"], "Front line", date(2026, 11, 21), demo_copy)
-    at.switch_page("views/assess.py").run()  # a reader sees every open workshop
+    at.switch_page("pages/assess.py").run()  # a reader sees every open workshop
     assert len(at.selectbox(key="assess_session").options) == 2
     at.selectbox(key="assess_session").set_value(other["join_code"]).run()
     at.button(key="account_sign_out").click().run().run()  # signed out: only the workshop whose code they hold
@@ -301,12 +301,12 @@ def test_a_viewer_reads_but_cannot_import_or_run_workshops(monkeypatch, demo_cop
 
 
 def test_an_analyst_imports_and_a_facilitator_opens_sessions(monkeypatch, demo_copy):
-    at = app(monkeypatch, demo_copy, "views/data.py", secrets=SIGN_IN, user=signed_in("ann@council.example"))
+    at = app(monkeypatch, demo_copy, "pages/data.py", secrets=SIGN_IN, user=signed_in("ann@council.example"))
     assert uploaders(at) and "Analyst and viewer" in " ".join(c.value for c in at.sidebar.caption)
-    at.switch_page("views/facilitate.py").run()
+    at.switch_page("pages/facilitate.py").run()
     assert at.button(key="facilitate_open_button").disabled
     fay = signed_in("fay@partner.org", groups=["facilitators"])
-    at = app(monkeypatch, demo_copy, "views/facilitate.py", secrets=SIGN_IN, user=fay)
+    at = app(monkeypatch, demo_copy, "pages/facilitate.py", secrets=SIGN_IN, user=fay)
     assert not at.button(key="facilitate_open_button").disabled
     at.text_input(key="facilitate_name").input("Leadership workshop")
     at.button(key="facilitate_open_button").click().run()
@@ -314,7 +314,7 @@ def test_an_analyst_imports_and_a_facilitator_opens_sessions(monkeypatch, demo_c
     con = duckdb.connect(str(demo_copy), read_only=True)
     assert con.execute("SELECT name, status FROM workshop_sessions").fetchall() == [("Leadership workshop", "open")]
     con.close()
-    at.switch_page("views/data.py").run()
+    at.switch_page("pages/data.py").run()
     assert "which may not import data" in texts(at) and not uploaders(at)
 
 

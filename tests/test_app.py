@@ -12,15 +12,15 @@ from streamlit.testing.v1 import AppTest
 from tests.conftest import ROOT
 
 PAGES = [
-    "views/overview.py",
-    "views/maturity.py",
-    "views/peers.py",
-    "views/trends.py",
-    "views/journeys.py",
-    "views/insight.py",
-    "views/assess.py",
-    "views/facilitate.py",
-    "views/data.py",
+    "pages/overview.py",
+    "pages/maturity.py",
+    "pages/peers.py",
+    "pages/trends.py",
+    "pages/journeys.py",
+    "pages/insight.py",
+    "pages/assess.py",
+    "pages/facilitate.py",
+    "pages/data.py",
 ]
 
 
@@ -36,7 +36,7 @@ def start(monkeypatch: pytest.MonkeyPatch, db_path: Path) -> AppTest:
 
 def test_every_page_is_in_the_navigation():
     app = (ROOT / "app.py").read_text(encoding="utf-8")
-    files = sorted(f"views/{p.name}" for p in (ROOT / "views").glob("*.py"))
+    files = sorted(f"pages/{p.name}" for p in (ROOT / "pages").glob("*.py"))
     assert files == sorted(PAGES)
     for page in PAGES:
         assert f'st.Page("{page}"' in app, page

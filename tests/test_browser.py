@@ -101,6 +101,23 @@ def test_a_copied_url_reproduces_the_view(browser, page, base_url):
     fresh.context.close()
 
 
+def test_a_fresh_servers_first_request_on_a_deep_link_runs_through_the_app(browser, demo_db):
+    """With pages/ next to app.py, Streamlit runs a deep-linked page alone when it is a new server's first
+    request; ui.through_app() routes it through app.py: grouped navigation, one set of filters, same page."""
+    with streamlit_server(demo_db) as url:
+        page = browser.new_page(viewport={"width": 1920, "height": 1080})
+        page.goto(f"{url}/peers?peers=Same+region")
+        wait_until_idle(page)
+        nav = page.locator("[data-testid='stSidebarNav']")
+        expect(nav).to_contain_text("For the board")  # app.py's sections, not the legacy list of file names
+        expect(nav).to_contain_text("Feedback and journeys")
+        assert page.locator("[data-testid='stException']").count() == 0
+        assert page.get_by_role("combobox", name="Organisation").count() == 1
+        assert sidebar_value(page, "Compare with") == "Same region"
+        assert page.url.split("?")[0].endswith("/peers")
+        page.close()
+
+
 def test_board_pack_downloads_arrive_and_open(page, base_url, tmp_path):
     """Both board-pack formats download from the Overview and open: the PDF in poppler, the deck in python-pptx."""
     import subprocess

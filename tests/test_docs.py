@@ -25,7 +25,7 @@ def test_every_import_kind_and_column_is_documented():
 
 def test_every_named_query_is_used_and_says_what_it_returns():
     code = "\n".join(p.read_text(encoding="utf-8") for p in (ROOT / "cxdash").rglob("*.py"))
-    code += "\n".join(p.read_text(encoding="utf-8") for p in (ROOT / "views").glob("*.py"))
+    code += "\n".join(p.read_text(encoding="utf-8") for p in (ROOT / "pages").glob("*.py"))
     for name in queries.names():
         assert re.search(rf"[\"']{name}[\"']", code), f"cxdash/sql/{name}.sql is never used"
         first = queries.sql(name).splitlines()[0]

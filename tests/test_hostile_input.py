@@ -22,7 +22,7 @@ from cxdash.imports import ImportFailed, import_file
 from cxdash.labels import csv_safe, md
 from tests.conftest import ROOT, snapshot
 
-PAGES = sorted(f"views/{p.name}" for p in (ROOT / "views").glob("*.py"))
+PAGES = sorted(f"pages/{p.name}" for p in (ROOT / "pages").glob("*.py"))
 PAYLOADS = [
     "'; DROP TABLE organisations; --",
     "Robert'); DELETE FROM comments;--",
@@ -47,7 +47,7 @@ IMAGE = "![t](https://example.invalid/t.png)"
 PARAMS = sorted(
     set(
         re.findall(
-            r'key="([a-z_]+)"', "".join(p.read_text() for p in [*ROOT.glob("views/*.py"), *ROOT.glob("cxdash/*.py")])
+            r'key="([a-z_]+)"', "".join(p.read_text() for p in [*ROOT.glob("pages/*.py"), *ROOT.glob("cxdash/*.py")])
         )
     )
     | {"session", "present"}
@@ -379,7 +379,7 @@ def _matching_comments(path: Path, org: str, start: date, end: date, term: str) 
 
 def test_hostile_comment_searches_find_the_literal_text(monkeypatch, hostile):
     at = start(monkeypatch, hostile.path)
-    at.switch_page("views/journeys.py").run()
+    at.switch_page("pages/journeys.py").run()
     at.selectbox(key="org").set_value(hostile.target).run()
     first, last = at.select_slider(key="period").value
     end = date(last.year + last.month // 12, last.month % 12 + 1, 1)
@@ -463,7 +463,7 @@ def test_the_upload_limit_is_the_smaller_of_streamlits_and_the_importers():
 def _upload(monkeypatch: pytest.MonkeyPatch, path: Path, name: str, data: bytes) -> AppTest:
     monkeypatch.setenv("CXDASH_IMPORT_PASSCODE", "test-import")
     at = start(monkeypatch, path)
-    at.switch_page("views/data.py").run()
+    at.switch_page("pages/data.py").run()
     at.text_input(key="data_passcode").input("test-import").run()  # importing unlocked
     uploader = next(n for n in at._tree if getattr(n, "type", "") == "file_uploader")
     assert {t.lstrip(".") for t in uploader.allowed_type} == set(upload.UPLOAD_TYPES)

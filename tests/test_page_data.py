@@ -48,7 +48,7 @@ def data_page(monkeypatch: pytest.MonkeyPatch, path: Path) -> AppTest:
     monkeypatch.chdir(ROOT)
     at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
     at.run()
-    at.switch_page("views/data.py")
+    at.switch_page("pages/data.py")
     at.run()
     at.text_input(key="data_passcode").input("test-import").run()
     assert not at.exception, at.exception
@@ -165,7 +165,7 @@ def test_upload_then_confirm_shows_new_data_everywhere_at_once(monkeypatch, exam
     assert {m.label: m.value for m in at.metric}["Organisations"] == "3"
     assert frame_with(at, "Rows written")["File"].iloc[0] == "orgs.csv"
     assert at.file_uploader(key="data_upload_1") is not None  # a fresh uploader, not the imported file
-    at.switch_page("views/overview.py")
+    at.switch_page("pages/overview.py")
     at.run()
     assert "Testshire County Council" in at.selectbox(key="org").options
 

@@ -14,7 +14,7 @@ import pytest
 from cxdash.insight import themes
 from tests.test_app import start
 
-PAGE = "views/insight.py"
+PAGE = "pages/insight.py"
 
 #: Share of the organisation's respondents rating each measure 4 or 5 in the default window (last 3 months).
 PERFORMANCE_SQL = """

@@ -75,7 +75,7 @@ def open_page(monkeypatch: pytest.MonkeyPatch, db_path: Path) -> AppTest:
     monkeypatch.setenv("CXDASH_DB", str(db_path))
     monkeypatch.chdir(ROOT)
     at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
-    at.switch_page("views/journeys.py").run()
+    at.switch_page("pages/journeys.py").run()
     assert not at.exception, at.exception
     assert at.title[0].value == "Feedback and journeys"
     return at

@@ -18,7 +18,7 @@ from cxdash import db, maturity
 from cxdash.imports import import_file
 from tests.conftest import A11_FILE, ROOT
 
-PAGE = "views/maturity.py"
+PAGE = "pages/maturity.py"
 
 
 def open_page(monkeypatch: pytest.MonkeyPatch, db_path: Path, **widgets: str) -> AppTest:

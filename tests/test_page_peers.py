@@ -14,7 +14,7 @@ import pytest
 from cxdash import peers
 from tests.test_app import start
 
-PAGE = "views/peers.py"
+PAGE = "pages/peers.py"
 WINDOW = (date(2026, 8, 1), date(2026, 10, 1))  # the default window: the fixture's last three months
 
 # Each organisation's latest overall maturity score from raw answers: statement means -> pillar means

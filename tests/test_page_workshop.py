@@ -284,7 +284,7 @@ def answer_page(at: AppTest, scores: dict[str, int]) -> AppTest:
 
 
 def test_assess_page_walks_a_participant_through_to_their_score(monkeypatch, demo_copy, session):
-    at = start(monkeypatch, demo_copy, "views/assess.py", session=session["join_code"])
+    at = start(monkeypatch, demo_copy, "pages/assess.py", session=session["join_code"])
     assert at.selectbox(key="assess_session").value == session["join_code"]
     assert "0 of 34 answered" in at.get("progress")[0].proto.text
     assert "Not in place" in texts(at) and "There is no evidence" in texts(at)  # labels and descriptors shown
@@ -323,21 +323,21 @@ def test_assess_page_walks_a_participant_through_to_their_score(monkeypatch, dem
 
 
 def test_assess_page_empty_states(monkeypatch, tmp_path, empty_db, demo_copy, session):
-    at = start(monkeypatch, empty_db, "views/assess.py")
+    at = start(monkeypatch, empty_db, "pages/assess.py")
     assert "No workshop is open right now" in texts(at)
     bare = db.ensure_schema(tmp_path / "bare.duckdb")  # no framework loaded at all
-    at = start(monkeypatch, bare, "views/assess.py")
+    at = start(monkeypatch, bare, "pages/assess.py")
     assert "No maturity framework is loaded" in texts(at)
-    at = start(monkeypatch, demo_copy, "views/assess.py", session="NOPE99")
+    at = start(monkeypatch, demo_copy, "pages/assess.py", session="NOPE99")
     assert "No workshop has the join code **NOPE99**" in texts(at)
     workshop.close_session(session["session_id"], demo_copy)
-    at = start(monkeypatch, demo_copy, "views/assess.py", session=session["join_code"])
+    at = start(monkeypatch, demo_copy, "pages/assess.py", session=session["join_code"])
     assert "has closed" in texts(at) and not at.radio
 
 
 def test_facilitator_opens_watches_and_closes_a_session(monkeypatch, demo_copy, first_org):
     monkeypatch.setenv(workshop.PASSCODE_ENV, "letmein")
-    at = start(monkeypatch, demo_copy, "views/facilitate.py")
+    at = start(monkeypatch, demo_copy, "pages/facilitate.py")
     at.selectbox(key="org").set_value(first_org).run()
     at.text_input(key="facilitate_passcode").input("letmein").run()
     at.text_input(key="facilitate_name").input("Leadership workshop")
@@ -386,7 +386,7 @@ def test_facilitator_opens_watches_and_closes_a_session(monkeypatch, demo_copy, 
 
 def test_facilitator_needs_the_passcode_when_one_is_set(monkeypatch, demo_copy, first_org):
     monkeypatch.setenv(workshop.PASSCODE_ENV, "letmein")
-    at = start(monkeypatch, demo_copy, "views/facilitate.py")
+    at = start(monkeypatch, demo_copy, "pages/facilitate.py")
     assert at.button(key="facilitate_open_button").disabled
     at.text_input(key="facilitate_passcode").input("wrong").run()
     assert at.button(key="facilitate_open_button").disabled and "not right" in texts(at)
@@ -395,10 +395,10 @@ def test_facilitator_needs_the_passcode_when_one_is_set(monkeypatch, demo_copy, 
 
 
 def test_facilitator_empty_states(monkeypatch, empty_db, tmp_path):
-    at = start(monkeypatch, empty_db, "views/facilitate.py")
+    at = start(monkeypatch, empty_db, "pages/facilitate.py")
     assert "No organisations yet" in texts(at) and not at.button
     bare = db.ensure_schema(tmp_path / "bare.duckdb")  # an organisation but no framework
     with db.writer(bare) as con:
         con.execute("INSERT INTO organisations VALUES ('a', 'A council', 'local', 'R', 'small', 't', NULL, NULL, NULL)")
-    at = start(monkeypatch, bare, "views/facilitate.py")
+    at = start(monkeypatch, bare, "pages/facilitate.py")
     assert "No maturity framework is loaded" in texts(at)

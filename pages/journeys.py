@@ -5,6 +5,8 @@ import streamlit as st
 from cxdash import config, journeys, ui
 from cxdash.charts.journeys import make_journey_curve, make_stage_channel_heatmap
 
+ui.through_app()  # reruns through app.py if Streamlit started this page alone
+
 f = ui.filters()
 st.title("Feedback and journeys")
 options = ui.cached(journeys.measures, f.org_id) if f.org_id and f.start else None

@@ -10,6 +10,8 @@ from cxdash.imports import KINDS
 from cxdash.imports.templates import TEMPLATES
 from cxdash.labels import md
 
+ui.through_app()  # reruns through app.py if Streamlit started this page alone
+
 f = ui.filters()
 st.title("Data")
 held = config.db_path().exists()

@@ -10,6 +10,8 @@ from cxdash import maturity, reference, ui, workshop
 from cxdash.charts import workshop as charts
 from cxdash.labels import md
 
+ui.through_app()  # reruns through app.py if Streamlit started this page alone
+
 f = ui.filters()
 st.title("Facilitator")
 if f.framework_id is None or f.org_id is None:

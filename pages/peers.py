@@ -7,6 +7,8 @@ from cxdash.charts.peers import make_peer_strip
 from cxdash.filters import grain_months, window_label
 from cxdash.labels import md
 
+ui.through_app()  # reruns through app.py if Streamlit started this page alone
+
 f = ui.filters()
 st.title("Peers")
 comp = ui.cached(peers.comparison, f.framework_id, f.org_id, f.peer_group, f.start, f.end) if f.org_id else None

@@ -7,6 +7,8 @@ import streamlit as st
 from cxdash import labels, maturity, ui
 from cxdash.charts import maturity as charts
 
+ui.through_app()  # reruns through app.py if Streamlit started this page alone
+
 f = ui.filters()
 head, pick = st.columns([3, 1], vertical_alignment="bottom")
 head.title("Maturity")

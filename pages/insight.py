@@ -7,6 +7,8 @@ from cxdash.charts.insight import make_importance_matrix, make_theme_bars, make_
 from cxdash.insight import drivers, priorities, themes
 from cxdash.labels import md
 
+ui.through_app()  # reruns through app.py if Streamlit started this page alone
+
 f = ui.filters()
 st.title("Insight")
 outcomes = ui.cached(drivers.outcome_options, f) if f.org_id else []

@@ -7,6 +7,8 @@ from cxdash import ui, workshop
 from cxdash.charts import workshop as charts
 from cxdash.labels import md
 
+ui.through_app()  # reruns through app.py if Streamlit started this page alone
+
 f = ui.filters()
 st.title("Live assessment")
 if f.framework_id is None:

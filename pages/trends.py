@@ -6,6 +6,8 @@ from cxdash import peers, reference, trends, ui
 from cxdash.charts import trends as charts
 from cxdash.labels import md
 
+ui.through_app()  # reruns through app.py if Streamlit started this page alone
+
 f = ui.filters()
 st.title("Trends")
 if f.org_id is None:

@@ -9,6 +9,8 @@ from cxdash.charts.overview import make_pillars_vs_peers
 from cxdash.filters import window_label
 from cxdash.insight import priorities
 
+ui.through_app()  # reruns through app.py if Streamlit started this page alone
+
 TOP = 5  # items of the fix-first list shown; the Insight page lists them all
 
 f = ui.filters()
