@@ -23,6 +23,7 @@ import numpy as np
 import pandas as pd
 
 from cxdash import db, frameworks, rollups
+from cxdash.insight import themes
 
 FRAMEWORK_ID = "public_cx"
 FIRST_MONTH = dt.date(2023, 11, 1)
@@ -1681,6 +1682,7 @@ def _build_into(path: Path, responses: int, orgs: int, seed: int) -> dict[str, i
                 comment_no += c
         con.execute("RESET threads")  # the rollup is the same whatever the thread count: use them all
         rollups.refresh_feedback(con)
+        themes.refresh(con)  # so a new app process reads the comment themes rather than fitting them
         con.execute(
             "INSERT OR REPLACE INTO meta VALUES ('demo_responses', ?), ('demo_seed', ?), ('demo_orgs', ?)",
             [str(responses), str(seed), str(orgs)],

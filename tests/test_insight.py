@@ -8,16 +8,24 @@ independent computation (hand-written SQL cells, numpy least squares, Johnson's 
 from __future__ import annotations
 
 import math
+import shutil
 import socket
+import subprocess
+import sys
 from datetime import date
+from pathlib import Path
 
 import duckdb
 import numpy as np
 import pandas as pd
 import pytest
 
+from cxdash import db
 from cxdash.filters import Filters
+from cxdash.imports import import_file
 from cxdash.insight import drivers, priorities, themes
+from cxdash.queries import sql as named_sql
+from tests.conftest import ROOT, TEMPLATE_EXAMPLES
 
 DEMO_END = date(2026, 10, 1)
 #: Planted: satisfaction = 0.45 effectiveness + 0.35 ease + 0.20 emotion + noise (docs/demo-data.md).
@@ -277,9 +285,56 @@ def test_the_theme_model_downloads_nothing_and_repeats(demo_db, demo_model, monk
     themes._model.cache_clear()
     themes._vader.cache_clear()
     themes._stop_words.cache_clear()
+    fitted = themes._finish(*themes._fitted(db.query("insight_comments", path=demo_db)))  # fitted again, now
+    pd.testing.assert_frame_equal(fitted.comments, demo_model.comments)
+    assert fitted.terms == demo_model.terms and fitted.fitted_on == demo_model.fitted_on
     again = themes.model(demo_db)
     pd.testing.assert_frame_equal(again.comments, demo_model.comments)
     assert again.terms == demo_model.terms
+
+
+def test_a_new_process_reads_the_stored_themes_without_fitting(demo_db):
+    """The demo build stored themes and sentiment: a new process (a new app server) loads neither
+    scikit-learn nor VADER to show them."""
+    code = (
+        "import sys; from pathlib import Path; from cxdash.insight import themes; "
+        f"m = themes.model(Path({str(demo_db)!r})); "
+        "print(len(m.comments), m.reason is None, 'sklearn' in sys.modules, any('vader' in k for k in sys.modules))"
+    )
+    out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, check=True, capture_output=True, text=True).stdout
+    held = sql(demo_db, "SELECT count(*) AS n FROM comments")["n"][0]
+    assert out.split() == [str(held), "True", "False", "False"]
+
+
+@pytest.fixture
+def demo_copy(tmp_path, demo_db):
+    return Path(shutil.copy(demo_db, tmp_path / "demo.duckdb"))
+
+
+def test_an_import_of_comments_stores_their_themes_again(demo_copy):
+    import_file(TEMPLATE_EXAMPLES / "organisations.csv", db_path=demo_copy)
+    import_file(TEMPLATE_EXAMPLES / "services.csv", db_path=demo_copy)
+    import_file(TEMPLATE_EXAMPLES / "comments.csv", db_path=demo_copy)
+    kept = sql(demo_copy, named_sql("comments_fingerprint"))
+    assert kept["stored"][0] == kept["fingerprint"][0]
+    counts = sql(demo_copy, "SELECT (SELECT count(*) FROM comments) AS c, (SELECT count(*) FROM comment_themes) AS t")
+    assert counts["c"][0] == counts["t"][0]
+    model = themes.model(demo_copy)
+    assert "C-0001" in set(model.comments["comment_id"]) and model.comments["theme"].notna().all()
+
+
+def test_comments_changed_without_storing_are_fitted_in_process(demo_copy):
+    """A file whose comments changed by another route (no stored themes for them) is still right: fitted now."""
+    con = duckdb.connect(str(demo_copy))
+    con.execute(
+        "INSERT INTO comments (comment_id, comment_date, org_id, channel, stage, text) "
+        "SELECT 'new-1', comment_date, org_id, channel, stage, 'Waited weeks and nobody called back' "
+        "FROM comments LIMIT 1"
+    )
+    con.close()
+    model = themes.model(demo_copy)
+    assert "new-1" in set(model.comments["comment_id"])
+    assert len(model.comments) == sql(demo_copy, "SELECT count(*) AS n FROM comments")["n"][0]
 
 
 def test_theme_summary_counts_the_scopes_comments(demo_db):
@@ -377,3 +432,14 @@ def test_fix_first_across_the_demo_finds_the_planted_structure(demo_db):
     assert drivers_named.most_common(1)[0][0] == "Effectiveness", drivers_named
     assert set(drivers_named) <= {"Effectiveness", "Ease", "Emotion", "Trust"}
     assert waiting and all(a.endswith("most often while waiting") for a in waiting), waiting
+
+
+def test_any_import_stores_themes_a_file_from_before_version_4_lacks(demo_copy):
+    con = duckdb.connect(str(demo_copy))
+    con.execute("DELETE FROM comment_themes")  # as a version-3 file migrated: tables there, nothing stored
+    con.execute("DELETE FROM meta WHERE key LIKE 'themes_%'")
+    con.close()
+    import_file(TEMPLATE_EXAMPLES / "organisations.csv", db_path=demo_copy)  # writes no comments
+    kept = sql(demo_copy, named_sql("comments_fingerprint"))
+    assert kept["stored"][0] == kept["fingerprint"][0]
+    assert sql(demo_copy, "SELECT count(*) AS n FROM comment_themes")["n"][0] == len(themes.model(demo_copy).comments)

@@ -22,6 +22,7 @@ from cxdash.imports.base import (
 )
 from cxdash.imports.templates import TEMPLATES, validate, vocabularies
 from cxdash.imports.writers import write_kind
+from cxdash.insight import themes
 
 __all__ = ["KINDS", "ImportFailed", "ImportResult", "Problem", "detect_kind", "import_file"]
 
@@ -106,4 +107,5 @@ def import_file(
         import_id = next_import_id(con)
         result.rows_written, result.rows_replaced = write_kind(con, kind, typed, import_id)
         record_import(con, import_id, result, file_sha256(path))
+        themes.refresh(con)  # comment themes and sentiment, fitted again if the comments changed
     return result

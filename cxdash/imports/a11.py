@@ -31,6 +31,7 @@ import pandas as pd
 from cxdash import db
 from cxdash.imports.base import ImportFailed, ImportResult, Problem, next_import_id, record_import
 from cxdash.imports.writers import CELL, write_distributions
+from cxdash.insight import themes
 
 KIND = "a11"
 
@@ -694,4 +695,5 @@ def import_frame(frame: pd.DataFrame, name: str, db_path: Path, sha256: str, dry
             f"({services_replaced} replaced)."
         )
         record_import(con, import_id, result, sha256)
+        themes.refresh(con)  # comment themes and sentiment, fitted again if the comments changed
     return result

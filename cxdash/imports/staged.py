@@ -24,6 +24,7 @@ from cxdash import db
 from cxdash.imports.base import CSV_SUFFIXES, MAX_FILE_BYTES, ImportResult, next_import_id, record_import
 from cxdash.imports.templates import SCORE_MEASURES, TEMPLATES
 from cxdash.imports.writers import COMMENTS_SQL, COUNTS_SQL, write_response_counts
+from cxdash.insight import themes
 
 KIND = "responses"
 #: Characters Python's str.strip() removes (str.isspace), as an RE2 class: the full checker strips them.
@@ -128,6 +129,7 @@ def import_responses(
         import_id = next_import_id(con)
         result.rows_written, result.rows_replaced = write_response_counts(con, counts, comments, import_id)
         record_import(con, import_id, result, sha256)
+        themes.refresh(con)  # comment themes and sentiment, fitted again if the comments changed
     return result
 
 

@@ -5,8 +5,9 @@
   simple suffix stripping so "wait", "waited" and "waiting" count as one word), then non-negative matrix
   factorisation (scikit-learn NMF, fixed random_state) into N_THEMES themes. Each comment belongs to its
   strongest theme. A theme is labelled by its top three words, as the model found them; nothing is
-  hand-labelled. The model is fitted once per data version (on at most MAX_FIT comments, spread evenly
-  over the comment ids) and cached.
+  hand-labelled. The model is fitted (on at most MAX_FIT comments, spread evenly over the comment ids) by
+  the write that changes the comments, and stored with them (`store`); readers fit in-process only when the
+  stored result is not for the comments now in the database.
 - **Sentiment.** VADER (vaderSentiment, whose lexicon ships inside the package; nothing is downloaded):
   compound score -1..1 per comment; negative at or below -0.05, positive at or above 0.05 (VADER's own
   cut-offs).
@@ -22,12 +23,14 @@ from dataclasses import dataclass, field
 from functools import cache, lru_cache
 from pathlib import Path
 
+import duckdb
 import numpy as np
 import pandas as pd
 
 from cxdash import config, db, labels, metrics, reference
 from cxdash import filters as fl
 from cxdash.insight.drivers import SCOPES, _scope_orgs, window_for
+from cxdash.queries import sql
 
 N_THEMES = 10
 #: Fewest comments to look for themes in (the whole database).
@@ -162,32 +165,91 @@ def fit(texts: list[str], themes: int = N_THEMES, max_fit: int = MAX_FIT) -> tup
 
 
 def model(path: Path | None = None) -> ThemeModel:
-    """The theme model of the database's comments, fitted once per data version."""
+    """The theme model of the database's comments: stored by the last write, or fitted now (once per data version)."""
     return _model(str(Path(path or config.db_path())), db.data_version(path))
 
 
 @lru_cache(maxsize=4)
 def _model(path: str, version: str) -> ThemeModel:
-    comments = db.query("insight_comments", path=Path(path))
-    empty = comments.assign(theme=pd.Series(dtype=int), strength=pd.Series(dtype=float))
+    with db.reader(Path(path)) as con:
+        kept = con.execute(sql("comments_fingerprint")).df().iloc[0]
+        fitted_on = int(kept["fitted_on"]) if pd.notna(kept["fitted_on"]) else 0
+        stored = fitted_on > 0 and kept["stored"] == kept["fingerprint"]
+        comments = con.execute(sql("insight_comments_stored" if stored else "insight_comments")).df()
+        words = con.execute("SELECT theme, word FROM theme_words ORDER BY theme, rank").df() if stored else None
     if len(comments) < MIN_COMMENTS:
-        held = f"{len(comments)} comment{'s' if len(comments) != 1 else ''}"
+        return _too_few(comments)
+    if stored:  # computed by the write that last changed the comments (store): no fitting in this process
+        top = {int(t): list(group["word"]) for t, group in words.groupby("theme")}
+        return _finish(comments, top, fitted_on)
+    return _finish(*_fitted(comments))
+
+
+def _too_few(comments: pd.DataFrame) -> ThemeModel:
+    empty = comments.assign(theme=pd.Series(dtype=int), strength=pd.Series(dtype=float))
+    held = f"{len(comments)} comment{'s' if len(comments) != 1 else ''}"
+    reason = (
+        f"This database holds {held}; themes need at least {MIN_COMMENTS}. Comments come with the comments "
+        "and responses imports on the Data page."
+    )
+    if comments.empty:
         reason = (
-            f"This database holds {held}; themes need at least {MIN_COMMENTS}. Comments come with the comments "
-            "and responses imports on the Data page."
+            "This database holds no free-text comments, so there are no themes to find. Comments come with "
+            "the comments and responses imports on the Data page (the US A-11 data has none)."
         )
-        if comments.empty:
-            reason = (
-                "This database holds no free-text comments, so there are no themes to find. Comments come with "
-                "the comments and responses imports on the Data page (the US A-11 data has none)."
-            )
-        return ThemeModel(empty.assign(sentiment=pd.Series(dtype=float), tone=""), {}, 0, reason)
+    return ThemeModel(empty.assign(sentiment=pd.Series(dtype=float), tone=""), {}, 0, reason)
+
+
+def _fitted(comments: pd.DataFrame) -> tuple[pd.DataFrame, dict[int, list[str]], int]:
+    """Comments (insight_comments columns) with theme, strength and sentiment fitted and scored now."""
     texts = comments["text"].fillna("").tolist()
     theme, strength, top = fit(texts)
     out = comments.assign(theme=theme, strength=strength, sentiment=sentiment(texts))
+    return out, dict(enumerate(top)), min(len(texts), MAX_FIT)
+
+
+def _finish(comments: pd.DataFrame, top: dict[int, list[str]], fitted_on: int) -> ThemeModel:
+    out = comments.assign(theme=comments["theme"].astype(int))
     out["tone"] = tone(out["sentiment"])
     out["comment_date"] = pd.to_datetime(out["comment_date"]).dt.date
-    return ThemeModel(out, dict(enumerate(top)), min(len(texts), MAX_FIT))
+    return ThemeModel(out, top, fitted_on)
+
+
+def refresh(con: duckdb.DuckDBPyConnection) -> int:
+    """Store the themes and sentiment of every comment now in the database, inside the caller's write
+    transaction, unless those stored are already for these very comments. Every import and the demo build
+    call it last; returns how many comments were fitted and scored (0: nothing to do or too few comments).
+
+    Readers use the stored results while the comments are unchanged (meta 'themes_fingerprint'), so a new
+    app process draws themes and the fix-first list without fitting anything.
+    """
+    kept = con.execute(sql("comments_fingerprint")).df().iloc[0]
+    if kept["stored"] == kept["fingerprint"]:
+        return 0
+    comments = con.execute(sql("insight_comments")).df()
+    con.execute("DELETE FROM comment_themes")
+    con.execute("DELETE FROM theme_words")
+    fitted_on = 0
+    if len(comments) >= MIN_COMMENTS:
+        scored, top, fitted_on = _fitted(comments)
+        rows = scored[["comment_id", "theme", "strength", "sentiment"]]
+        words = pd.DataFrame(
+            [(t, rank, word) for t, ws in top.items() for rank, word in enumerate(ws, start=1)],
+            columns=["theme", "rank", "word"],
+        )
+        con.register("new_comment_themes", rows)
+        con.register("new_theme_words", words)
+        try:
+            con.execute("INSERT INTO comment_themes SELECT * FROM new_comment_themes")
+            con.execute("INSERT INTO theme_words SELECT * FROM new_theme_words")
+        finally:
+            con.unregister("new_comment_themes")
+            con.unregister("new_theme_words")
+    con.execute(
+        "INSERT OR REPLACE INTO meta VALUES ('themes_fingerprint', ?), ('themes_fitted_on', ?)",
+        [kept["fingerprint"], str(fitted_on)],
+    )
+    return len(comments) if fitted_on else 0
 
 
 # --- One view's themes -----------------------------------------------------------------------------
