@@ -120,6 +120,7 @@ class SizeResult:
     load: list[float] = field(default_factory=list)  # 1-minute load average at the start and end
     health_s: float | None = None
     cold_start_s: float | None = None
+    restart_s: float | None = None  # a new process again, the browser having visited before (assets cached)
     peak_rss_mb: float | None = None
     browser_ms: dict[str, list[float]] = field(default_factory=dict)
     browser_server_cpu_ms: dict[str, list[float]] = field(default_factory=dict)
@@ -446,6 +447,12 @@ async def _browser(
                 result.browser_ms[page.name] = times
                 result.browser_server_cpu_ms[page.name] = cpu
             result.peak_rss_mb = peak_rss_mb(proc.pid)
+            _stop(proc)
+            start = time.perf_counter()  # a restart (a new process, same address) for a browser that has been here
+            proc = _start_server(path, port, log)
+            await _wait_healthy(base, proc)
+            await tab.open(f"{base}/")
+            result.restart_s = time.perf_counter() - start
         finally:
             _stop(proc)
             await browser.close()
@@ -722,15 +729,18 @@ def markdown(report: Report) -> str:
         "",
         "## The app process",
         "",
-        "Cold start: from starting `streamlit run` to the Overview drawn in Chromium (server healthy in brackets).",
+        "Cold start: from starting `streamlit run` to the Overview drawn in a Chromium that has never visited the",
+        "app (server healthy in brackets). Restart: the same for a new process on the same address, the browser",
+        "having visited before (Streamlit's scripts and styles in its cache), as after a redeploy.",
         "Peak memory: the app process's peak resident set (VmHWM) after every page and filter change above.",
         "",
-        "| size | cold start (s) | peak memory (MB) |",
-        "|---|---:|---:|",
+        "| size | cold start (s) | restart (s) | peak memory (MB) |",
+        "|---|---:|---:|---:|",
     ]
     for r in sizes:
         cold = "n/a" if r.cold_start_s is None else f"{r.cold_start_s:.1f} ({r.health_s:.1f})"
-        lines.append(f"| {r.size.label} | {cold} | {_ms(r.peak_rss_mb)} |")
+        again = "n/a" if r.restart_s is None else f"{r.restart_s:.1f}"
+        lines.append(f"| {r.size.label} | {cold} | {again} | {_ms(r.peak_rss_mb)} |")
     imp = report.import_result
     if imp:
         ok = "succeeded" if imp["exit_code"] == 0 else f"FAILED (exit code {imp['exit_code']})"
@@ -835,9 +845,19 @@ def _targets(report: Report) -> list[str]:
     else:
         lines.append(f"- Growth at most {t['growth']:.0f}x: not measured (one size only)")
     cold = max((r.cold_start_s for r in sizes if r.cold_start_s is not None), default=None)
+    again = max((r.restart_s for r in sizes if r.restart_s is not None), default=None)
+    restart = (
+        ""
+        if again is None
+        else (
+            f"; a restart for a browser that has visited before: {_mark(again <= t['cold_start_s'])} "
+            f"(slowest: {again:.1f} s)"
+        )
+    )
     lines.append(
         f"- Cold start at most {t['cold_start_s']:.0f} s: {_mark(None if cold is None else cold <= t['cold_start_s'])}"
         + ("" if cold is None else f" (slowest: {cold:.1f} s)")
+        + restart
     )
     rss = big.peak_rss_mb
     rss_ok = None if rss is None else rss <= t["peak_rss_mb"]
