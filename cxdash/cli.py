@@ -135,7 +135,7 @@ def _template(args: argparse.Namespace) -> int:
 def _check(args: argparse.Namespace) -> int:
     from cxdash import contents
 
-    summary = contents.summarise(args.db)
+    summary = contents.summarise(args.db, thorough=True)
     print(contents.render(summary))
     return 0 if summary.consistent else 1
 

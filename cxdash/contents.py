@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from cxdash import db, frameworks
+from cxdash import db, frameworks, rollups
 
 
 @dataclass
@@ -28,12 +28,25 @@ class Summary:
         return self.problems.empty
 
 
-def summarise(path: Path | None = None) -> Summary:
-    """Counts per table, periods covered, frameworks, and inconsistencies of one database."""
+def summarise(path: Path | None = None, thorough: bool = False) -> Summary:
+    """Counts per table, periods covered, frameworks, and inconsistencies of one database.
+
+    `thorough` (the check command) also sums every feedback row again to compare with the rollups the pages
+    read; the Data page leaves that out, as it reads every row of the largest table.
+    """
     path = db.ensure_schema(path)
     frameworks.ensure_loaded(path)
     with db.reader(path) as con:
         version = db.schema_version(con) or 0
+        behind = {table: rollups.differences(con, table) for table in rollups.FEEDBACK} if thorough else {}
+    problems = db.query("inconsistencies", path=path)
+    late = [
+        {"problem": "rollup out of step with the feedback distributions", "rows": rows, "example": table}
+        for table, rows in behind.items()
+        if rows
+    ]
+    if late:
+        problems = pd.concat([problems, pd.DataFrame(late)], ignore_index=True)
     return Summary(
         path=path,
         schema_version=version,
@@ -41,7 +54,7 @@ def summarise(path: Path | None = None) -> Summary:
         tables=db.query("table_counts", path=path),
         coverage=db.query("feedback_coverage", path=path),
         frameworks=db.query("framework_summary", path=path),
-        problems=db.query("inconsistencies", path=path),
+        problems=problems,
     )
 
 

@@ -1,8 +1,10 @@
 """Rollup tables kept up to date on every write, so pages read thousands of rows instead of millions.
 
 feedback_org_month: the score-distribution statistics of feedback_distributions per period, organisation
-and measure. Every path that writes feedback distributions (imports, the demo build) calls
-`refresh_feedback` inside its own transaction, so readers never see the two tables disagree.
+and measure. feedback_cells: each distinct organisation, service, channel, stage, measure and scale of
+feedback_distributions with its row count (for the consistency check). Every path that writes feedback
+distributions (imports, the demo build) calls `refresh_feedback` inside its own transaction, so readers
+never see the tables disagree.
 """
 
 from __future__ import annotations
@@ -13,14 +15,24 @@ import duckdb
 
 from cxdash.queries import sql
 
+#: The rollups of feedback_distributions, each refreshed and checked by the named queries <table>_delete,
+#: <table>_insert and <table>_check.
+FEEDBACK = ("feedback_org_month", "feedback_cells")
+
 
 def refresh_feedback(con: duckdb.DuckDBPyConnection, org_ids: Iterable[str] | None = None) -> None:
-    """Recompute feedback_org_month for the organisations given (all when None), inside the caller's transaction."""
+    """Recompute the feedback rollups for the organisations given (all when None), inside the caller's transaction."""
     params = {"org_ids": None if org_ids is None else sorted(set(org_ids))}
-    con.execute(sql("feedback_org_month_delete"), params)
-    con.execute(sql("feedback_org_month_insert"), params)
+    for table in FEEDBACK:
+        con.execute(sql(f"{table}_delete"), params)
+        con.execute(sql(f"{table}_insert"), params)
+
+
+def differences(con: duckdb.DuckDBPyConnection, table: str) -> int:
+    """How many rows of the rollup `table` differ from feedback_distributions summed again (0: in step)."""
+    return int(con.execute(sql(f"{table}_check")).fetchall()[0][0])
 
 
 def feedback_differences(con: duckdb.DuckDBPyConnection) -> int:
-    """How many rows of feedback_org_month differ from feedback_distributions summed again (0: in step)."""
-    return int(con.execute(sql("feedback_org_month_check")).fetchall()[0][0])
+    """How many rows of the feedback rollups differ from feedback_distributions summed again (0: in step)."""
+    return sum(differences(con, table) for table in FEEDBACK)

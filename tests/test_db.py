@@ -98,13 +98,26 @@ def test_check_reports_counts_coverage_and_frameworks(example_db):
 def test_check_finds_broken_references(example_db):
     con = duckdb.connect(str(example_db))
     con.execute("DELETE FROM organisations WHERE org_id = 'example-nhs'")
+    orphans = con.execute("SELECT count(*) FROM feedback_distributions WHERE org_id = 'example-nhs'").fetchall()[0][0]
     con.close()
     summary = contents.summarise(example_db)
     assert not summary.consistent
     problems = dict(zip(summary.problems["problem"], summary.problems["rows"], strict=True))
     assert problems["service without a known organisation"] == 1
-    assert problems["feedback for an unknown organisation"] > 0
+    assert problems["feedback for an unknown organisation"] == orphans > 0  # distribution rows, read off the rollup
     assert "PROBLEM: comment for an unknown organisation" in contents.render(summary)
+
+
+def test_the_thorough_check_finds_a_rollup_out_of_step(example_db):
+    """The Data page's check reads the feedback_cells rollup; `python -m cxdash check` also recounts every row."""
+    assert contents.summarise(example_db, thorough=True).consistent
+    con = duckdb.connect(str(example_db))
+    con.execute("DELETE FROM feedback_distributions WHERE measure = 'trust'")  # behind the rollups' back
+    con.close()
+    assert contents.summarise(example_db).consistent  # the quick check cannot see it
+    summary = contents.summarise(example_db, thorough=True)
+    late = summary.problems[summary.problems["problem"] == "rollup out of step with the feedback distributions"]
+    assert set(late["example"]) == {"feedback_org_month", "feedback_cells"} and (late["rows"] > 0).all()
 
 
 def test_readers_wait_for_a_writer_in_this_process(tmp_path):

@@ -15,6 +15,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from cxdash import db, demo, metrics, rollups, workshop
+from cxdash.insight import themes
 from tests.conftest import ROOT
 
 FRAMEWORK = "public_cx"
@@ -71,6 +72,7 @@ def test_a_version_1_demo_database_is_upgraded_in_place(tmp_path, monkeypatch):
         m.setattr(db, "SCHEMA_VERSION", 1)
         m.setattr(db, "migrations", lambda: [(1, db.SQL_DIR / "schema" / "001_initial.sql")])
         m.setattr(rollups, "refresh_feedback", lambda con, org_ids=None: None)  # version 1 had no rollup
+        m.setattr(themes, "refresh", lambda con: 0)  # nor stored comment themes
         demo.build(path, responses=2_000, orgs=5, seed=1)
         with db.reader(path) as con:
             assert db.schema_version(con) == 1
@@ -81,7 +83,7 @@ def test_a_version_1_demo_database_is_upgraded_in_place(tmp_path, monkeypatch):
 
     with db.reader(path) as con:
         assert db.schema_version(con) == db.SCHEMA_VERSION >= 3
-        assert rollups.feedback_differences(con) == 0  # the rollup, filled on upgrade, matches the distributions
+        assert rollups.feedback_differences(con) == 0  # the rollups, filled on upgrade, match the distributions
     tables = {r[0] for r in rows(path, "SELECT table_name FROM information_schema.tables")}
     assert {"workshop_sessions", "workshop_submissions"} <= tables
     after = rows(path, "SELECT * EXCLUDE (session_id) FROM assessment_responses ORDER BY ALL")
