@@ -28,3 +28,11 @@ CHART_HEIGHT = 380
 def pillar_colour(position: int) -> str:
     """Colour for the pillar at a framework position (0-based), stable across pages."""
     return OKABE_ITO[position % len(OKABE_ITO)]
+
+
+def ink_on(colour: str) -> str:
+    """ "black" or "white", whichever has the higher contrast (WCAG relative luminance) on a #rrggbb colour."""
+    channels = [int(colour.lstrip("#")[i : i + 2], 16) / 255 for i in (0, 2, 4)]
+    linear = [c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4 for c in channels]
+    luminance = 0.2126 * linear[0] + 0.7152 * linear[1] + 0.0722 * linear[2]
+    return "black" if (luminance + 0.05) / 0.05 >= 1.05 / (luminance + 0.05) else "white"

@@ -15,6 +15,7 @@ def make_pillars_vs_peers(pillars: pd.DataFrame, peer_label: str, respondents: i
     pillars: name, score_100, sort_order, peer_median (NaN when there are no peers with results).
     """
     rows = pillars.sort_values("sort_order", ascending=False)
+    colours = [theme.pillar_colour(int(o) - 1) for o in rows["sort_order"]]
     fig = go.Figure()
     fig.add_trace(
         go.Bar(
@@ -22,14 +23,21 @@ def make_pillars_vs_peers(pillars: pd.DataFrame, peer_label: str, respondents: i
             x=rows["score_100"],
             orientation="h",
             name="Our score",
-            marker_color=[theme.pillar_colour(int(o) - 1) for o in rows["sort_order"]],
+            showlegend=False,  # its legend swatch would take the first pillar's colour: a grey key stands in
+            marker_color=colours,
             text=[f"{v:.0f}" for v in rows["score_100"]],
             textposition="inside",
-            insidetextanchor="end",
-            textfont={"size": theme.FONT_SIZE + 2, "color": "white"},
+            insidetextanchor="start",  # at the bar's start: the peer diamond sits near its end
+            textfont={"size": theme.FONT_SIZE + 2, "color": [theme.ink_on(c) for c in colours]},
             hovertemplate="%{y}: %{x:.0f} / 100<extra></extra>",
         )
     )
+    fig.add_trace(
+        go.Scatter(
+            x=[None], y=[None], mode="markers", name="Our score (bar)", hoverinfo="skip",
+            marker={"symbol": "square", "size": 14, "color": "#8a8a8a"},
+        )
+    )  # fmt: skip
     if rows["peer_median"].notna().any():
         fig.add_trace(
             go.Scatter(
