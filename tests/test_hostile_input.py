@@ -330,7 +330,7 @@ def check_charts(at: AppTest) -> None:
 
     for chart in at.get("plotly_chart"):
         text = "\n".join(strings(json.loads(chart.proto.spec)))  # the spec's JSON writes "<" as \u003c
-        live = re.findall(r"<(?!/?(?:b|br|i|em|sup|sub)\s*/?>)[a-z/][^>]*>", text, re.IGNORECASE)
+        live = re.findall(r"<(?!/?(?:b|br|i|em|sup|sub|extra)\s*/?>)[a-z/][^>]*>", text, re.IGNORECASE)
         assert not live, live[:3]
 
 
@@ -340,14 +340,16 @@ def test_chart_text_from_data_is_shown_not_obeyed():
     from cxdash import charts
 
     fig = go.Figure(go.Bar(x=[1, 2], y=['<a href="https://example.invalid">phish</a>', "Ok <b>bold</b>"]))
-    fig.update_traces(name='<span style="font-size:90px">big</span>', customdata=[["<img src=x>"], ["fine"]])
+    fig.update_traces(name='<span style="font-size:90px">big</span>', customdata=[["<img src=x>"], ["fine"]],
+                      hovertemplate="%{y}<extra></extra>")  # fmt: skip
     fig.update_layout(title="<b>Satisfaction</b><br>n = 5")
     out = charts.inert(fig)
     assert out.data[0].y == ('&lt;a href="https://example.invalid">phish&lt;/a>', "Ok <b>bold</b>")
     assert out.data[0].name == '&lt;span style="font-size:90px">big&lt;/span>'
     assert [list(row) for row in out.data[0].customdata] == [["&lt;img src=x>"], ["fine"]]
     assert out.layout.title.text == "<b>Satisfaction</b><br>n = 5"  # our own markup stays
-    plain = go.Figure(go.Bar(x=[1], y=["Kingston Council"]))
+    assert out.data[0].hovertemplate == "%{y}<extra></extra>"  # and so does the hover template's trace-box tag
+    plain = go.Figure(go.Bar(x=[1], y=["Kingston Council"], hovertemplate="%{y}<extra></extra>"))
     assert charts.inert(plain) is plain
 
 

@@ -6,26 +6,31 @@ charts.maturity, ...). Every figure gets a title that says what it shows and its
 
 from __future__ import annotations
 
+import json
 import re
 from typing import Any
 
 import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
+from plotly.utils import PlotlyJSONEncoder
 
 from cxdash import theme
 
-#: A "<" opening a tag other than the plain ones our charts use: it would let a name become a link or styling.
-_FOREIGN_TAG = re.compile(r"<(?=/?[a-z])(?!/?(?:b|br|i|em|sup|sub)\s*/?>)", re.IGNORECASE)
+#: A "<" opening a tag other than the plain ones our charts use (and hover templates' <extra></extra>, which
+#: hides the trace-name box): it would let a name become a link or styling.
+_FOREIGN_TAG = re.compile(r"<(?=/?[a-z])(?!/?(?:b|br|i|em|sup|sub|extra)\s*/?>)", re.IGNORECASE)
 
 
 def inert(fig: go.Figure) -> go.Figure:
-    """`fig` with every tag but <b>, <br>, <i>, <em>, <sup>, <sub> shown as text, not obeyed.
+    """`fig` with every tag but <b>, <br>, <i>, <em>, <sup>, <sub> (and <extra>) shown as text, not obeyed.
 
     Plotly renders a little HTML in titles, labels and hover text, links included; organisation, service and
     file names are data and must show as typed. Returns `fig` itself when there is nothing to neutralise.
     """
     spec = fig.to_plotly_json()
+    if not _FOREIGN_TAG.search(json.dumps(spec, cls=PlotlyJSONEncoder)):  # the common case, at C speed
+        return fig
     changed = [False]
 
     def clean(value: Any) -> Any:

@@ -54,8 +54,13 @@ def make_peer_strip(
     height = 170 + plot_height
     fig = make_subplots(rows=len(panels), cols=1, row_heights=[len(p) for p in panels],
                         vertical_spacing=110 / plot_height if len(panels) > 1 else 0.0)  # fmt: skip
-    for number, (unit, panel) in enumerate(zip(units, panels, strict=True), start=1):
-        _panel(fig, number, panel, values, org_id, names, first=number == 1)
+    traces, at = [], []
+    for number, panel in enumerate(panels, start=1):
+        drawn = _panel(fig, number, panel, values, org_id, names, first=number == 1)
+        traces += drawn
+        at += [number] * len(drawn)
+    fig.add_traces(traces, rows=at, cols=[1] * len(at))  # at once: one add_trace per line is several times slower
+    for number, unit in enumerate(units, start=1):
         axis_title, x_range = AXES[unit]
         fig.update_xaxes(title=axis_title, range=list(x_range), row=number, col=1)
     fig.update_xaxes(gridcolor="#e5e5e5", zeroline=False, title_font={"size": theme.FONT_SIZE - 1}, title_standoff=4)
@@ -71,14 +76,15 @@ def make_peer_strip(
 
 def _panel(
     fig: go.Figure, number: int, rows: pd.DataFrame, values: pd.DataFrame, org_id: str, names: dict, first: bool
-) -> None:
-    """Draw one panel's lines (peers, median tick, the organisation's star) into subplot row `number`."""
+) -> list[go.Scatter]:
+    """One panel's traces (peers, median tick, the organisation's star) for subplot row `number`; sets its y axis."""
     count = len(rows)
+    traces = []
     ys = [count - 1 - i for i in range(count)]
     for y, row in zip(ys, rows.to_dict("records"), strict=True):
         peers = values[(values["kind"] == row["kind"]) & (values["item"] == row["item"])]
         peers = peers[(peers["org_id"] != org_id) & peers["value"].notna()].sort_values("value")
-        fig.add_trace(
+        traces.append(
             go.Scatter(
                 x=peers["value"], y=[y + d for d in _jitter(len(peers))], mode="markers", name="Peers",
                 legendgroup="peers", showlegend=first and y == count - 1,
@@ -87,21 +93,19 @@ def _panel(
                 customdata=[[names.get(o, o), format_value(v, row["headline"])]
                             for o, v in zip(peers["org_id"], peers["value"], strict=True)],
                 hovertemplate=f"{row['label']}<br>%{{customdata[0]}}: %{{customdata[1]}}<extra></extra>",
-            ),
-            row=number, col=1,
+            )
         )  # fmt: skip
     medians = rows["median"].astype(float)
-    fig.add_trace(
+    traces.append(
         go.Scatter(
             x=medians, y=ys, mode="markers", name="Peer median", legendgroup="median", showlegend=first,
             marker={"symbol": "line-ns-open", "size": 30, "color": OWN_COLOUR, "line": {"width": 3}},
             customdata=[format_value(v, h) for v, h in zip(medians, rows["headline"], strict=True)],
             hovertemplate="Peer median: %{customdata}<extra></extra>",
-        ),
-        row=number, col=1,
+        )
     )  # fmt: skip
     own = [format_value(v, h) for v, h in zip(rows["value"], rows["headline"], strict=True)]
-    fig.add_trace(
+    traces.append(
         go.Scatter(
             x=rows["value"], y=ys, mode="markers+text", name=names.get(org_id, org_id), legendgroup="own",
             showlegend=first,
@@ -109,7 +113,7 @@ def _panel(
             text=[f"<b>{v}</b>" for v in own], textposition="top center",
             textfont={"size": theme.FONT_SIZE, "color": OWN_COLOUR},
             hovertemplate=f"{names.get(org_id, org_id)}: %{{text}}<extra></extra>",
-        ),
-        row=number, col=1,
+        )
     )  # fmt: skip
     fig.update_yaxes(tickvals=ys, ticktext=list(rows["label"]), range=[-0.6, count - 0.25], row=number, col=1)
+    return traces
