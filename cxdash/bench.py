@@ -296,6 +296,8 @@ def rerun_times(path: Path, page_list: Sequence[Page], runs: int, result: SizeRe
                 if at.exception:
                     raise RuntimeError(at.exception[0].message)
                 for attr, clear in (("uncached_ms", True), ("new_value_ms", False), ("cached_ms", False)):
+                    if attr == "new_value_ms":
+                        ui.clear_figures()  # this organisation's figures are not built yet either
                     getattr(result, attr)[page.name] = [_timed_rerun(at, o, clear, attr, page, result) for o in orgs]
             except (KeyError, RuntimeError) as exc:  # one broken page is a result, not the end of the run
                 result.errors.append(f"AppTest {page.name}: {type(exc).__name__}: {exc}"[:300])
@@ -310,8 +312,11 @@ def _timed_rerun(at: Any, org_id: str, clear: bool, attr: str, page: Page, resul
     """Milliseconds for one AppTest rerun after choosing organisation org_id (cache cleared first if asked)."""
     import streamlit as st
 
+    from cxdash import ui
+
     if clear:
         st.cache_data.clear()
+        ui.clear_figures()
     at.selectbox(key="org").set_value(org_id)  # KeyError when the page lost its sidebar
     start, cpu = time.perf_counter(), time.process_time()
     at.run()

@@ -81,6 +81,26 @@ def cached(fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
     return _call(f"{fn.__module__}.{fn.__qualname__}", args, tuple(sorted(kwargs.items())), version())
 
 
+@st.cache_resource(max_entries=256, ttl=3600, show_spinner=False)
+def _figure(qualified: str, args: tuple, kwargs: tuple) -> Any:
+    module, name = qualified.rsplit(".", 1)
+    return getattr(importlib.import_module(module), name)(*args, **dict(kwargs))
+
+
+def figure(fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
+    """fn(*args, **kwargs) for a cxdash.charts builder, built once per distinct input and shared, so a rerun
+    that shows the same figure again does not rebuild it (Plotly figures are slow to build).
+
+    The arguments (frames, labels) are hashed by value. The figure is shared: it must not be changed after
+    this call (st.plotly_chart and the presentation mode's scaling copy it before changing anything).
+    """
+    return _figure(f"{fn.__module__}.{fn.__qualname__}", args, tuple(sorted(kwargs.items())))
+
+
+#: Forget every shared figure (the benchmark's uncached runs).
+clear_figures = _figure.clear
+
+
 def database_ready() -> bool:
     """Show a helpful message and return False when there is no usable database."""
     path = config.db_path()

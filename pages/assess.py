@@ -56,7 +56,7 @@ if mine["saved"]:
     score, stage = st.columns([1, 2])
     score.metric("Your overall score", workshop.score_sentence(result, stage=False))
     stage.markdown(f"**Stage: {result.stage_name}**  \n*{result.descriptor}*")
-    figure = charts.make_own_pillars(result.pillars, result.stages)
+    figure = ui.figure(charts.make_own_pillars, result.pillars, result.stages)
     st.plotly_chart(figure, key="assess_own_pillars", config={"displayModeBar": False})
     st.caption(
         "Each bar is the average of your answers for that pillar on 0-100 (1 = 0, 3 = 50, 5 = 100). Dotted lines "

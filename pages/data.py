@@ -164,7 +164,7 @@ def holdings_tab() -> None:
             st.info("No assessments yet for this framework: import assessment answers to see stages here.")
             continue
         left, right = st.columns([2, 3], gap="large")
-        left.plotly_chart(charts.make_stage_bar(latest, stages), key=f"data_stages_{fw.framework_id}")
+        left.plotly_chart(ui.figure(charts.make_stage_bar, latest, stages), key=f"data_stages_{fw.framework_id}")
         left.caption("Each organisation counted once, at the stage of its most recent assessment round.")
         with right:
             table(export.latest_table(latest), height=420, column_config=LATEST)

@@ -38,20 +38,20 @@ def show_room(session_id: str, final: bool) -> None:
     head, chart = st.columns([1, 2], gap="large")
     head.metric("The room's overall score", workshop.score_sentence(result))
     head.markdown(maturity.stage_ladder(result.stages, result.stage_level) + f"  \n*{result.descriptor}*")
-    chart.plotly_chart(charts.make_room_pillars(result.pillars, result.stages, n), key="facilitate_pillars")
+    chart.plotly_chart(ui.figure(charts.make_room_pillars, result.pillars, result.stages, n), key="facilitate_pillars")
     chart.caption(
         "Each pillar's score averages its statements' mean answers on 0-100 (1 = 0, 3 = 50, 5 = 100). Dotted lines "
         f"mark where stages start: {workshop.stage_starts(result.stages)}."
     )
     spread, roles = st.columns(2, gap="large")
-    spread.plotly_chart(charts.make_pillar_spread(room.spread, room.scale, n), key="facilitate_spread")
+    spread.plotly_chart(ui.figure(charts.make_pillar_spread, room.spread, room.scale, n), key="facilitate_spread")
     spread.caption(
         "Each bar splits all the answers given for a pillar across the scale: wide colours mean disagreement."
     )
     gap = maturity.largest_gap(room.roles)
     roles.markdown(f"**{maturity.gap_sentence(gap)}**")
     if gap is not None:
-        roles.plotly_chart(charts.make_role_gap(room.roles), key="facilitate_roles")
+        roles.plotly_chart(ui.figure(charts.make_role_gap, room.roles), key="facilitate_roles")
         roles.caption(
             "Each marker is one role's score for a pillar; the grey bar and 'gap' show how far apart they are."
         )

@@ -44,7 +44,7 @@ else:
     if result.note:
         st.info(md(result.note))
     st.markdown(drivers.headline(result))
-    figure = make_importance_matrix(result.table, result.outcome_label, result.cells, result.respondents)
+    figure = ui.figure(make_importance_matrix, result.table, result.outcome_label, result.cells, result.respondents)
     st.plotly_chart(figure, key="insight_matrix")
     st.caption(drivers.matrix_caption(result))
     st.caption(md(f"{result.method} Sample: {result.sample}"))
@@ -62,21 +62,21 @@ if view.note:
     st.info(md(view.note))
 st.markdown(themes.headline(view))
 min_n, few = config.min_n(), themes.few_note(view)
-st.plotly_chart(make_theme_bars(view.table, view.comments, min_n), key="insight_themes")
+st.plotly_chart(ui.figure(make_theme_bars, view.table, view.comments, min_n), key="insight_themes")
 st.caption(
     f"Comments from {md(view.scope_label)}, {view.window_label}. Each bar is a theme the model found, labelled by its "
     f"top words; segments show the share of its comments that read as negative, neutral or positive. {view.method}"
 )
 stage_tab, channel_tab = st.tabs(["By journey stage", "By channel"])
 if view.by_stage["stage"].nunique() > 1:
-    stage_mix = make_theme_mix(view.by_stage, "stage", "journey stage", view.comments, min_n)
+    stage_mix = ui.figure(make_theme_mix, view.by_stage, "stage", "journey stage", view.comments, min_n)
     stage_tab.plotly_chart(stage_mix, key="insight_stage")
     stage_tab.caption(
         f"Each row adds up to 100%: where that theme's comments come from; compare with the last row. {few}"
     )
 else:
     stage_tab.info("These comments record no journey stage, so themes cannot be placed along the journey.")
-channel_mix = make_theme_mix(view.by_channel, "channel", "channel", view.comments, min_n)
+channel_mix = ui.figure(make_theme_mix, view.by_channel, "channel", "channel", view.comments, min_n)
 channel_tab.plotly_chart(channel_mix, key="insight_channel")
 channel_tab.caption(f"Each row adds up to 100%: the channels that theme's comments came through. {few}")
 
@@ -87,7 +87,7 @@ for quote in row["quotes"]:
     st.markdown(f"> {md(quote)}")
 trend = view.trend[view.trend["theme"] == chosen]
 quarters = [filters.period_label(q, quarterly=True) for q in trend["quarter"]]
-st.plotly_chart(make_theme_trend(trend, labels[chosen], quarters, min_n), key="insight_trend")
+st.plotly_chart(ui.figure(make_theme_trend, trend, labels[chosen], quarters, min_n), key="insight_trend")
 st.caption(
     f"Quarters with fewer than {min_n} comments in all are marked 'too few'. "
     + themes.change_sentence(labels[chosen], themes.change(view.trend, chosen))

@@ -38,7 +38,9 @@ if view.curve.empty:
         "is no journey curve to draw. The grid below still compares channels."
     )
 else:
-    top.plotly_chart(make_journey_curve(view.curve, ui.cached(journeys.stages), f.stage, min_n), key="journeys_curve")
+    top.plotly_chart(
+        ui.figure(make_journey_curve, view.curve, ui.cached(journeys.stages), f.stage, min_n), key="journeys_curve"
+    )
     top.markdown(f"**{view.dip}**" if view.dip else "Too few responses to compare the stages.")
     top.caption(view.curve_note)
 
@@ -46,7 +48,8 @@ if view.heatmap.empty:
     st.info(f"No {view.measure_label.lower()} feedback for these filters.")
 else:
     st.plotly_chart(
-        make_stage_channel_heatmap(view.heatmap, view.measure_label, f.stage, f.channel, min_n), key="journeys_heatmap"
+        ui.figure(make_stage_channel_heatmap, view.heatmap, view.measure_label, f.stage, f.channel, min_n),
+        key="journeys_heatmap",
     )
     st.caption(view.heatmap_note)
 st.markdown(f"**Services ranked by {view.measure_label.lower()}**, {view.window}")

@@ -32,8 +32,12 @@ st.markdown(maturity.summary_line(report))
 
 left, right = st.columns([3, 2], gap="large")
 with left:
-    figure = charts.make_pillar_bars(
-        report.pillars, report.stages, report.overall["respondents"], f"{report.round_date:%b %Y}"
+    figure = ui.figure(
+        charts.make_pillar_bars,
+        report.pillars,
+        report.stages,
+        report.overall["respondents"],
+        f"{report.round_date:%b %Y}",
     )
     st.plotly_chart(figure, key="maturity_pillars")
     st.caption(
@@ -66,7 +70,7 @@ rows = report.statements[report.statements["pillar_id"] == pillar]
 if rows["respondents"].sum() == 0:
     st.info(f"Nobody answered the {names[pillar]} statements in this round.")
 else:
-    st.plotly_chart(charts.make_answer_spread(rows, report.scale, names[pillar]), key="maturity_spread")
+    st.plotly_chart(ui.figure(charts.make_answer_spread, rows, report.scale, names[pillar]), key="maturity_spread")
     st.caption(
         "Each bar splits one statement's answers across the framework's scale, as a share of the people "
         "who answered it (n at the end of each bar). The table gives each statement in full."
@@ -77,7 +81,7 @@ st.subheader("How different roles see it")
 gap = maturity.largest_gap(report.roles)
 st.markdown(f"**{maturity.gap_sentence(gap)}**")
 if gap is not None:
-    st.plotly_chart(charts.make_role_gap(report.roles), key="maturity_roles")
+    st.plotly_chart(ui.figure(charts.make_role_gap, report.roles), key="maturity_roles")
     st.caption(
         "Each marker is one role's score for a pillar (shape and colour mark the role); the grey bar and "
         "'gap' show how far apart the highest and lowest roles are."

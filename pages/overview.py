@@ -57,7 +57,7 @@ left, right = st.columns([5, 6], gap="large")
 with left:
     if view.assessed:
         st.plotly_chart(
-            make_pillars_vs_peers(view.pillars, view.peer_label, view.respondents),
+            ui.figure(make_pillars_vs_peers, view.pillars, view.peer_label, view.respondents),
             key="overview_pillars",
             config={"displayModeBar": False},
         )

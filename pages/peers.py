@@ -79,7 +79,7 @@ for kind in ("maturity", "feedback"):
         continue
     rows = table[(table["kind"] == kind) & table["percentile"].notna()]
     st.plotly_chart(
-        make_peer_strip(comp.values, rows, f.org_id, names, peers.strip_title(comp, rows, period)),
+        ui.figure(make_peer_strip, comp.values, rows, f.org_id, names, peers.strip_title(comp, rows, period)),
         key=f"peers_{kind}",
         config={"displayModeBar": False},
     )

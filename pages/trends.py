@@ -48,8 +48,14 @@ else:
     else:
         group = peers.group_label(orgs, f.org_id, f.peer_group)
         window = trends.window_periods(f.start, f.end, grain)
-        fig = charts.make_feedback_trend(
-            trend, labels[measure], grain, window, org_name, f"Peer median: {group[0].lower()}{group[1:]}"
+        fig = ui.figure(
+            charts.make_feedback_trend,
+            trend,
+            labels[measure],
+            grain,
+            window,
+            org_name,
+            f"Peer median: {group[0].lower()}{group[1:]}",
         )
         st.plotly_chart(fig, key="trends_feedback")
         st.markdown(md(trends.describe_feedback(trend, labels[measure], org_name, grain)))  # plain sentences
@@ -64,7 +70,7 @@ else:
     if mix.empty:
         st.info(f"Too few answers about {labels[measure].lower()} with these filters to show the channel mix.")
     else:
-        st.plotly_chart(charts.make_channel_mix(mix, grain), key="trends_channels")
+        st.plotly_chart(ui.figure(charts.make_channel_mix, mix, grain), key="trends_channels")
         st.markdown(trends.describe_mix(mix, grain))
         st.caption(
             f"Counted from answers about {labels[measure].lower()}; the sidebar's channel filter is ignored "
@@ -80,5 +86,5 @@ if rounds is None or rounds.empty:
     )
 else:
     stages = ui.cached(trends.stages, f.framework_id)
-    st.plotly_chart(charts.make_maturity_rounds(rounds, stages), key="trends_maturity")
+    st.plotly_chart(ui.figure(charts.make_maturity_rounds, rounds, stages), key="trends_maturity")
     st.markdown(trends.describe_maturity(rounds))

@@ -76,3 +76,20 @@ def test_filters_persist_from_page_to_page(monkeypatch, demo_db):
 def test_missing_database_explains_how_to_build_it(monkeypatch, tmp_path):
     at = start(monkeypatch, tmp_path / "nothing.duckdb")
     assert any("make run" in i.value for i in at.info)
+
+
+def test_a_figure_is_built_once_per_distinct_input_and_shared():
+    import pandas as pd
+
+    from cxdash import ui
+    from cxdash.charts.overview import make_pillars_vs_peers
+
+    pillars = pd.DataFrame({"name": ["Leadership", "Culture"], "score_100": [40.0, 55.0], "sort_order": [1, 2],
+                            "peer_median": [50.0, 50.0]})  # fmt: skip
+    ui.clear_figures()
+    first = ui.figure(make_pillars_vs_peers, pillars, "Same sector", 12)
+    assert ui.figure(make_pillars_vs_peers, pillars.copy(), "Same sector", 12) is first  # equal input: shared
+    assert first.to_json() == make_pillars_vs_peers(pillars, "Same sector", 12).to_json()
+    changed = pillars.assign(score_100=[41.0, 55.0])
+    assert ui.figure(make_pillars_vs_peers, changed, "Same sector", 12) is not first  # new data: built again
+    assert list(ui.figure(make_pillars_vs_peers, changed, "Same sector", 12).data[0].x) == [55.0, 41.0]
