@@ -41,8 +41,9 @@ class Overview:
         return self.score is not None and not math.isnan(self.score)
 
 
-def build(f: Filters, path: Path | None = None) -> Overview | None:
-    """Assemble the overview for f.org_id; None when the organisation is unknown."""
+def build(f: Filters, path: Path | None = None, with_feedback: bool = True) -> Overview | None:
+    """Assemble the overview for f.org_id; None when the organisation is unknown. `with_feedback=False` leaves
+    the feedback KPIs empty (for callers that need only the maturity part)."""
     orgs = reference.organisations(path)
     org_rows = orgs[orgs["org_id"] == f.org_id]
     if org_rows.empty:
@@ -78,7 +79,7 @@ def build(f: Filters, path: Path | None = None) -> Overview | None:
             steps = maturity.next_steps(pillars, recs, stages, median)
     kpis = (
         feedback.kpis(f.org_id, f.start, f.end, f.previous, path)
-        if f.start is not None
+        if f.start is not None and with_feedback
         else feedback.kpis(f.org_id, None, None, (None, None), path).iloc[0:0]
     )
     return Overview(

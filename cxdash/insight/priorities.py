@@ -90,7 +90,7 @@ def fix_first(filters: Filters, path: Path | None = None, outcome: str = "satisf
 
 def _pillar_items(f: Filters, path: Path | None) -> tuple[list[dict], bool]:
     """Pillars short of the peer median or of our own overall score, and whether the organisation is assessed."""
-    view = overview.build(f, path) if f.framework_id else None
+    view = overview.build(f, path, with_feedback=False) if f.framework_id else None
     if view is None or not view.assessed or view.pillars.empty:
         return [], False
     stages = db.query("framework_stages", {"framework_id": f.framework_id}, path)
