@@ -224,6 +224,22 @@ def pillar_preview(table: pd.DataFrame) -> pd.DataFrame:
     return out.assign(**{"Round date": pd.to_datetime(out["Round date"]).dt.date})
 
 
+def whole_number_columns(frame: pd.DataFrame) -> list[str]:
+    """The numeric columns (not true/false ones) of a table shown as whole numbers."""
+    return [
+        c for c in frame.columns if pd.api.types.is_numeric_dtype(frame[c]) and not pd.api.types.is_bool_dtype(frame[c])
+    ]
+
+
+def whole_numbers(frame: pd.DataFrame) -> pd.DataFrame:
+    """`frame` with its numeric columns rounded to whole numbers (blanks stay blank), for on-screen tables."""
+    out = frame.copy()
+    for column in whole_number_columns(frame):
+        if pd.api.types.is_float_dtype(out[column]):
+            out[column] = out[column].round(0).astype("Int64")
+    return out
+
+
 def to_csv(frame: pd.DataFrame) -> bytes:
     """A frame as CSV bytes: UTF-8 with a byte-order mark so Excel shows accents; blanks stay blank; no text cell
     can run as a formula in a spreadsheet (labels.csv_bytes)."""

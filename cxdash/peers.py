@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
@@ -122,6 +122,7 @@ class Comparison:
     values: pd.DataFrame  # VALUE_COLUMNS, for every member with a result
     rounds: pd.DataFrame  # latest assessment per member: org_id, round_date, score_100, stage_name, respondents
     min_n: int  # the small-sample threshold the feedback figures were suppressed at
+    standing: pd.DataFrame = field(default_factory=pd.DataFrame)  # standing(values, org_id), kept with the rest
 
     @property
     def assessed(self) -> bool:
@@ -189,6 +190,7 @@ def comparison(
         values=values[VALUE_COLUMNS],
         rounds=rounds.reset_index(drop=True),
         min_n=min_n,
+        standing=standing(values[VALUE_COLUMNS], org_id),
     )
 
 

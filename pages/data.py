@@ -1,6 +1,9 @@
 """Data: import a file (checked first, written on confirmation), see what the database holds, and
 download the figures behind the current view as CSV."""
 
+import functools
+from collections.abc import Callable
+
 import pandas as pd
 import streamlit as st
 
@@ -16,6 +19,7 @@ f = ui.filters()
 st.title("Data")
 held = config.db_path().exists()
 limit = upload.limit_bytes(st.get_option("server.maxUploadSize"))
+NUMBER = st.column_config.NumberColumn(format="localized")  # thousands separated, as the reader's browser writes them
 LATEST = {
     "Score (0-100)": st.column_config.ProgressColumn(min_value=0, max_value=100, format="%.0f"),
     "Latest round": st.column_config.DateColumn(format="D MMM YYYY"),
@@ -30,13 +34,14 @@ FIGURES = {column: st.column_config.TextColumn(alignment="right") for column in 
 }
 
 
-def table(frame: pd.DataFrame, **kwargs: object) -> None:
-    """A read-only table with thousands separators and no index."""
-    st.dataframe(frame.style.format(thousands=",", precision=0), hide_index=True, **kwargs)
+def table(frame: pd.DataFrame, column_config: dict | None = None, **kwargs: object) -> None:
+    """A read-only table with whole numbers in thousands and no index (column settings, not a slow Styler)."""
+    numbers = {c: NUMBER for c in export.whole_number_columns(frame)}
+    st.dataframe(export.whole_numbers(frame), hide_index=True, column_config=numbers | (column_config or {}), **kwargs)
 
 
-def download(label: str, data: bytes, name: str, key: str, **kwargs: object) -> None:
-    """A CSV download button that does not rerun the page."""
+def download(label: str, data: bytes | Callable[[], bytes], name: str, key: str, **kwargs: object) -> None:
+    """A CSV download button that does not rerun the page; `data` may be a function, run when clicked."""
     st.download_button(
         label, data, file_name=name, mime="text/csv", key=key, on_click="ignore", icon=":material/download:", **kwargs
     )
@@ -212,7 +217,7 @@ def download_tab() -> None:
         st.dataframe(export.feedback_preview(rows), hide_index=True, height=320, column_config=FIGURES)
         download(
             "Download feedback as CSV",
-            export.to_csv(rows),
+            functools.partial(export.to_csv, rows),
             export.file_name("feedback", f.org_id, f.start, f.end),
             "data_download_feedback",
             type="primary",
@@ -229,7 +234,7 @@ def download_tab() -> None:
     )
     download(
         "Download pillar scores as CSV",
-        export.to_csv(pillars),
+        functools.partial(export.to_csv, pillars),
         export.file_name("maturity", f.org_id),
         "data_download_maturity",
     )

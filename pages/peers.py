@@ -18,7 +18,7 @@ if comp is None:
 
 quarterly = grain_months(ui.cached(reference.periods)) == 3
 period = window_label(f.start, f.end, quarterly) if f.start else None
-table = peers.standing(comp.values, f.org_id)
+table = comp.standing
 st.markdown(peers.describe(comp, period))
 measures = comp.measures()
 left, right = st.columns([2, 3], vertical_alignment="bottom")

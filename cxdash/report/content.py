@@ -269,7 +269,7 @@ def _peer_section(
     f: Filters, view: overview.Overview, comp: peers.Comparison, period: str | None, kind: str
 ) -> Section:
     title = "Maturity among peers" if kind == "maturity" else "Citizen feedback among peers"
-    table = peers.standing(comp.values, f.org_id)
+    table = comp.standing
     others = len(comp.members) - 1
     lead = f"Comparing {comp.name} with {comp.phrase}: {others} other organisation{'s' if others != 1 else ''}"
     if kind == "maturity":
