@@ -15,22 +15,24 @@ import duckdb
 
 from cxdash.queries import sql
 
-#: The rollups of feedback_distributions, each refreshed and checked by the named queries <table>_delete,
-#: <table>_insert and <table>_check.
-FEEDBACK = ("feedback_org_month", "feedback_cells")
+#: The rollups of feedback_distributions: table -> the named queries that clear, fill and check it.
+FEEDBACK = {
+    "feedback_org_month": ("feedback_org_month_delete", "feedback_org_month_insert", "feedback_org_month_check"),
+    "feedback_cells": ("feedback_cells_delete", "feedback_cells_insert", "feedback_cells_check"),
+}
 
 
 def refresh_feedback(con: duckdb.DuckDBPyConnection, org_ids: Iterable[str] | None = None) -> None:
     """Recompute the feedback rollups for the organisations given (all when None), inside the caller's transaction."""
     params = {"org_ids": None if org_ids is None else sorted(set(org_ids))}
-    for table in FEEDBACK:
-        con.execute(sql(f"{table}_delete"), params)
-        con.execute(sql(f"{table}_insert"), params)
+    for delete, insert, _ in FEEDBACK.values():
+        con.execute(sql(delete), params)
+        con.execute(sql(insert), params)
 
 
 def differences(con: duckdb.DuckDBPyConnection, table: str) -> int:
     """How many rows of the rollup `table` differ from feedback_distributions summed again (0: in step)."""
-    return int(con.execute(sql(f"{table}_check")).fetchall()[0][0])
+    return int(con.execute(sql(FEEDBACK[table][2])).fetchall()[0][0])
 
 
 def feedback_differences(con: duckdb.DuckDBPyConnection) -> int:
