@@ -684,24 +684,36 @@ def check_written(fuzz: Fuzz, kind: str, typed: list[dict], path: Path) -> None:
     check_rollup(path)
 
 
-#: Tables kept in step with feedback_distributions by every write (checked by check_rollup, not as unchanged).
-DERIVED = ("feedback_org_month",)
+#: Tables every write keeps in step with others (checked by check_rollup, not as unchanged): the feedback
+#: rollups, and the stored comment themes.
+DERIVED = ("feedback_org_month", "feedback_cells", "comment_themes", "theme_words")
 
 
 def check_rollup(path: Path) -> None:
     """The monthly rollup holds, per period, organisation and measure, the responses and score sums of the
-    distributions: nothing more, nothing less."""
+    distributions, and the cell rollup each distinct cell's row count: nothing more, nothing less. Stored
+    comment themes cover every comment, or none when there are too few to fit."""
     rollup = "SELECT period_start, org_id, measure, n, sum_score FROM feedback_org_month ORDER BY ALL"
     direct = (
         "SELECT period_start, org_id, measure, sum(responses), sum(responses * score) FROM feedback_distributions "
         "GROUP BY ALL HAVING sum(responses) > 0 ORDER BY ALL"
     )
+    cells = 'SELECT org_id, service_id, channel, stage, measure, scale_min, scale_max, "rows" FROM feedback_cells'
+    counted = (
+        "SELECT org_id, service_id, channel, stage, measure, scale_min, scale_max, count(*) "
+        "FROM feedback_distributions GROUP BY ALL"
+    )
     con = duckdb.connect(str(path), read_only=True)
     try:
         held, expected = con.execute(rollup).fetchall(), con.execute(direct).fetchall()
+        cell_rows, cell_counts = sorted(con.execute(cells).fetchall()), sorted(con.execute(counted).fetchall())
+        themed = {r[0] for r in con.execute("SELECT comment_id FROM comment_themes").fetchall()}
+        comments = {r[0] for r in con.execute("SELECT comment_id FROM comments").fetchall()}
     finally:
         con.close()
     assert [r for r in held if r[3] > 0] == expected, "feedback_org_month is out of step with the distributions"
+    assert cell_rows == cell_counts, "feedback_cells is out of step with the distributions"
+    assert themed in (comments, set()), "stored comment themes are not for the comments held"
 
 
 def check_a11_written(fuzz: Fuzz, records: list[dict[str, str]], path: Path) -> None:
