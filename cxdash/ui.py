@@ -37,14 +37,17 @@ def through_app() -> None:
 
 @contextlib.contextmanager
 def apptest_as_served() -> Iterator[None]:
-    """Within this block, AppTest runs as the served app does after its first request: through app.py.
+    """Within this block, AppTest runs as the served app does after its first request: through app.py, and
+    with page scripts compiled once (a server keeps one script cache per process; AppTest makes a new one for
+    every run, so each rerun would compile the page again).
 
-    AppTest resets Streamlit's legacy-pages flag before every run, so with pages/ next to app.py each run
+    AppTest also resets Streamlit's legacy-pages flag before every run, so with pages/ next to app.py each run
     would start in the legacy layout that a real server uses only for its very first request, where
     through_app() reruns (swallowing a button click, and timing two runs in the benchmark). The first
     request itself is tested against a real server (tests/test_browser.py opens a fresh one on a deep link).
     """
     from streamlit.runtime.pages_manager import PagesManager
+    from streamlit.runtime.scriptrunner.script_cache import ScriptCache
     from streamlit.testing.v1 import app_test
 
     class Served(PagesManager):
@@ -52,12 +55,13 @@ def apptest_as_served() -> Iterator[None]:
             super().__init__(*args, **kwargs)
             PagesManager.uses_pages_directory = False
 
-    original = app_test.PagesManager
-    app_test.PagesManager = Served
+    compiled = ScriptCache()
+    originals = app_test.PagesManager, app_test.ScriptCache
+    app_test.PagesManager, app_test.ScriptCache = Served, lambda: compiled
     try:
         yield
     finally:
-        app_test.PagesManager = original
+        app_test.PagesManager, app_test.ScriptCache = originals
 
 
 def version() -> str:
