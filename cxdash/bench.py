@@ -38,13 +38,9 @@ from typing import Any
 from cxdash import config, db
 
 ROOT = config.ROOT
-CHROMIUM = "/usr/bin/chromium"
+CHROMIUM = str(config.CHROMIUM)
 CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
+    *config.CHROMIUM_ARGS,
     # several tabs at once: keep timers and animation frames running in the ones not in front
     "--disable-background-timer-throttling",
     "--disable-renderer-backgrounding",
@@ -339,7 +335,8 @@ def _start_server(path: Path, port: int, log: Path) -> subprocess.Popen:
         return subprocess.Popen(command, cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT)
 
 
-def _stop(proc: subprocess.Popen) -> None:
+def stop(proc: subprocess.Popen) -> None:
+    """End a server process: ask, and after 20 s insist."""
     proc.terminate()
     try:
         proc.wait(timeout=20)
@@ -452,14 +449,14 @@ async def _browser(
                 result.browser_ms[page.name] = times
                 result.browser_server_cpu_ms[page.name] = cpu
             result.peak_rss_mb = peak_rss_mb(proc.pid)
-            _stop(proc)
+            stop(proc)
             start = time.perf_counter()  # a restart (a new process, same address) for a browser that has been here
             proc = _start_server(path, port, log)
             await _wait_healthy(base, proc)
             await tab.open(f"{base}/")
             result.restart_s = time.perf_counter() - start
         finally:
-            _stop(proc)
+            stop(proc)
             await browser.close()
 
 
@@ -494,7 +491,7 @@ async def _multi(path: Path, page_list: Sequence[Page], ports: Sequence[int], lo
             per[i]["peak_rss_mb"] = peak_rss_mb(proc.pid)
     finally:
         for proc in procs:
-            _stop(proc)
+            stop(proc)
     return {"db": path.name, "processes": per, "page_count": len(page_list)}
 
 

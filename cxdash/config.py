@@ -7,6 +7,19 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 
+#: Where Debian installs Chromium, which draws the board pack's charts and runs the browser tests and benchmark.
+CHROMIUM = Path("/usr/bin/chromium")
+#: Chromium's switches for headless use here: no sandbox (containers), no GPU, and nothing that phones home.
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
 #: Fewer responses than this and a feedback result is not shown (CXDASH_MIN_N overrides).
 DEFAULT_MIN_N = 10
 

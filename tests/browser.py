@@ -13,18 +13,12 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+from cxdash import config
+from cxdash.bench import stop
 from tests.conftest import ROOT
 
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
+CHROMIUM = str(config.CHROMIUM)
+CHROMIUM_ARGS = config.CHROMIUM_ARGS
 SCREENSHOTS = ROOT / "artifacts" / "screenshots"
 
 
@@ -80,11 +74,7 @@ def streamlit_server(
             time.sleep(0.3)
         yield base
     finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            proc.kill()
+        stop(proc)
         log.close()
         Path(log.name).unlink(missing_ok=True)
 

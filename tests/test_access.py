@@ -21,7 +21,7 @@ from playwright.sync_api import expect, sync_playwright
 from streamlit.testing.v1 import AppTest
 
 from cxdash import access, workshop
-from tests.browser import CHROMIUM, CHROMIUM_ARGS, SCREENSHOTS, free_port, streamlit_server, wait_until_idle
+from tests.browser import CHROMIUM, CHROMIUM_ARGS, SCREENSHOTS, free_port, stop, streamlit_server, wait_until_idle
 from tests.conftest import ROOT
 
 IMPORT_ENV, FACILITATOR_ENV = access.PASSCODE_ENVS["import"], access.PASSCODE_ENVS["facilitate"]
@@ -375,11 +375,7 @@ def oidc_provider() -> Iterator[str]:
         wait_for_http(f"{base}/.well-known/openid-configuration", proc)
         yield base
     finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            proc.kill()
+        stop(proc)
 
 
 @pytest.fixture(scope="module")

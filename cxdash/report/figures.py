@@ -19,10 +19,7 @@ from pathlib import Path
 import plotly.graph_objects as go
 from PIL import Image
 
-from cxdash import charts
-
-#: Where Debian installs Chromium; CXDASH_CHROMIUM overrides.
-DEFAULT_CHROMIUM = Path("/usr/bin/chromium")
+from cxdash import charts, config
 
 #: What to tell a user whose machine has no Chromium.
 MISSING = "Chromium is needed to draw the charts: sudo apt-get install chromium"
@@ -41,7 +38,7 @@ class ChromiumMissing(RuntimeError):
 
 def chromium_path() -> Path:
     """The Chromium executable charts are drawn with; ChromiumMissing when there is none."""
-    path = Path(os.environ.get("CXDASH_CHROMIUM") or DEFAULT_CHROMIUM)
+    path = Path(os.environ.get("CXDASH_CHROMIUM") or config.CHROMIUM)  # CXDASH_CHROMIUM: another browser
     if not (path.is_file() and os.access(path, os.X_OK)):
         raise ChromiumMissing(
             f"Chromium is needed to draw the charts: sudo apt-get install chromium (looked for {path})"
