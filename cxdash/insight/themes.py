@@ -175,13 +175,15 @@ def _model(path: str, version: str) -> ThemeModel:
         kept = con.execute(sql("comments_fingerprint")).df().iloc[0]
         fitted_on = int(kept["fitted_on"]) if pd.notna(kept["fitted_on"]) else 0
         stored = fitted_on > 0 and kept["stored"] == kept["fingerprint"]
-        comments = con.execute(sql("insight_comments_stored" if stored else "insight_comments")).df()
-        words = con.execute("SELECT theme, word FROM theme_words ORDER BY theme, rank").df() if stored else None
+        comments = con.execute(sql("insight_comments")).df()
+        if stored:
+            scored = con.execute("SELECT comment_id, theme, strength, sentiment FROM comment_themes").df()
+            words = con.execute("SELECT theme, word FROM theme_words ORDER BY theme, rank").df()
     if len(comments) < MIN_COMMENTS:
         return _too_few(comments)
-    if stored:  # computed by the write that last changed the comments (store): no fitting in this process
+    if stored:  # computed by the write that last changed the comments (refresh): no fitting in this process
         top = {int(t): list(group["word"]) for t, group in words.groupby("theme")}
-        return _finish(comments, top, fitted_on)
+        return _finish(comments.merge(scored, on="comment_id", validate="one_to_one"), top, fitted_on)
     return _finish(*_fitted(comments))
 
 
