@@ -32,6 +32,13 @@ def headline(row: pd.Series) -> tuple[str, str]:
     return f"{row['top2_share']:.0f}%", f"rated 4 or 5, n = {int(row['n']):,}"
 
 
+#: The columns of kpis(), in order.
+KPI_COLUMNS = [
+    "measure", "label", "family", "headline", "current", "low", "high", "previous", "change", "p_value",
+    "significant", "verdict", "n_current", "n_previous",
+]  # fmt: skip
+
+
 def kpis(
     org_id: str | None,
     start: date,
@@ -48,24 +55,8 @@ def kpis(
     """
     now = db.query("feedback_by_measure", {"start": start, "end": end, "org_id": org_id}, path)
     before = db.query("feedback_by_measure", {"start": previous[0], "end": previous[1], "org_id": org_id}, path)
-    columns = [
-        "measure",
-        "label",
-        "family",
-        "headline",
-        "current",
-        "low",
-        "high",
-        "previous",
-        "change",
-        "p_value",
-        "significant",
-        "verdict",
-        "n_current",
-        "n_previous",
-    ]
     if now.empty:
-        return pd.DataFrame(columns=columns)
+        return pd.DataFrame(columns=KPI_COLUMNS)
     zero = {c: 0 for c in ("n", "sum_score", "sum_score_sq", "top2", "bottom2", "promoters", "detractors")}
     before = (
         now[["measure", "label", "family", "sort_order", "scale_min", "scale_max"]]
@@ -105,7 +96,7 @@ def kpis(
                 "n_previous": int(result["n_previous"]),
             }
         )
-    return pd.DataFrame(rows, columns=columns)
+    return pd.DataFrame(rows, columns=KPI_COLUMNS)
 
 
 #: Columns feedback can be grouped by (a whitelist: these names are put into SQL).

@@ -80,7 +80,7 @@ def build(f: Filters, path: Path | None = None, with_feedback: bool = True) -> O
     kpis = (
         feedback.kpis(f.org_id, f.start, f.end, f.previous, path)
         if f.start is not None and with_feedback
-        else feedback.kpis(f.org_id, None, None, (None, None), path).iloc[0:0]
+        else pd.DataFrame(columns=feedback.KPI_COLUMNS)
     )
     return Overview(
         org=org,
