@@ -6,6 +6,7 @@ import shutil
 from pathlib import Path
 
 import pytest
+from streamlit.testing.v1 import AppTest
 
 from cxdash import db, frameworks
 
@@ -13,6 +14,32 @@ ROOT = Path(__file__).resolve().parent.parent
 REAL_DATA = ROOT.parent / "shared" / "data" / "real"
 A11_FILE = REAL_DATA / "us_a11_hisp_quarterly_2021q1-2023q1.csv"
 TEMPLATE_EXAMPLES = ROOT / "docs" / "templates"
+
+
+def open_app(
+    monkeypatch: pytest.MonkeyPatch,
+    path: Path,
+    page: str | None = None,
+    *,
+    query: dict[str, str] | None = None,
+    secrets: dict | None = None,
+    user: dict | None = None,
+) -> AppTest:
+    """app.py on the database at `path` through Streamlit's AppTest, after a first run without an exception:
+    on `page` (e.g. "pages/data.py"), with URL `query` parameters, `secrets` and a signed-in `user` if given."""
+    monkeypatch.setenv("CXDASH_DB", str(path))
+    monkeypatch.chdir(ROOT)
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
+    at.secrets.update(secrets or {})
+    if user is not None:
+        at.user = user
+    if page:
+        at.switch_page(page)
+    for key, value in (query or {}).items():
+        at.query_params[key] = value
+    at.run()
+    assert not at.exception, at.exception
+    return at
 
 
 def snapshot(path: Path) -> dict[str, list[tuple]]:

@@ -22,7 +22,7 @@ from streamlit.testing.v1 import AppTest
 
 from cxdash import access, workshop
 from tests.browser import CHROMIUM, CHROMIUM_ARGS, SCREENSHOTS, free_port, stop, streamlit_server, wait_until_idle
-from tests.conftest import ROOT
+from tests.conftest import open_app
 
 IMPORT_ENV, FACILITATOR_ENV = access.PASSCODE_ENVS["import"], access.PASSCODE_ENVS["facilitate"]
 RULES = {
@@ -197,19 +197,7 @@ def session(demo_copy: Path) -> dict:
 
 def app(monkeypatch, path: Path, page: str | None = None, secrets: dict | None = None, user: dict | None = None,
         **query: str) -> AppTest:  # fmt: skip
-    monkeypatch.setenv("CXDASH_DB", str(path))
-    monkeypatch.chdir(ROOT)
-    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
-    at.secrets.update(secrets or {})
-    if user is not None:
-        at.user = user
-    if page:
-        at.switch_page(page)
-    for key, value in query.items():
-        at.query_params[key] = value
-    at.run()
-    assert not at.exception, at.exception
-    return at
+    return open_app(monkeypatch, path, page, query=query, secrets=secrets, user=user)
 
 
 def texts(at: AppTest) -> str:

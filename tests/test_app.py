@@ -9,7 +9,7 @@ import duckdb
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from tests.conftest import ROOT
+from tests.conftest import ROOT, open_app
 
 PAGES = [
     "pages/overview.py",
@@ -26,12 +26,7 @@ PAGES = [
 
 def start(monkeypatch: pytest.MonkeyPatch, db_path: Path) -> AppTest:
     """Run app.py on db_path and return the AppTest after its first run."""
-    monkeypatch.setenv("CXDASH_DB", str(db_path))
-    monkeypatch.chdir(ROOT)
-    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
-    at.run()
-    assert not at.exception, at.exception
-    return at
+    return open_app(monkeypatch, db_path)
 
 
 def test_every_page_is_in_the_navigation():

@@ -20,7 +20,7 @@ from streamlit.testing.v1 import AppTest
 from cxdash import export, upload
 from cxdash.imports import ImportFailed, import_file
 from cxdash.labels import csv_safe, md
-from tests.conftest import ROOT, snapshot
+from tests.conftest import ROOT, open_app, snapshot
 
 PAGES = sorted(f"pages/{p.name}" for p in (ROOT / "pages").glob("*.py"))
 PAYLOADS = [
@@ -149,14 +149,7 @@ def hostile(tmp_path_factory: pytest.TempPathFactory, demo_db: Path) -> Hostile:
 
 def start(monkeypatch: pytest.MonkeyPatch, path: Path, params: dict[str, str] | None = None) -> AppTest:
     """app.py on `path`, with URL query parameters, after its first run."""
-    monkeypatch.setenv("CXDASH_DB", str(path))
-    monkeypatch.chdir(ROOT)
-    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
-    for name, value in (params or {}).items():
-        at.query_params[name] = value
-    at.run()
-    assert not at.exception, at.exception
-    return at
+    return open_app(monkeypatch, path, query=params)
 
 
 def rendered(at: AppTest) -> list[tuple[str, str, bool]]:

@@ -19,7 +19,7 @@ from streamlit.testing.v1 import AppTest
 from cxdash import journeys, metrics, rollups
 from cxdash.charts.journeys import _spread, make_journey_curve, make_stage_channel_heatmap
 from cxdash.filters import Filters
-from tests.conftest import ROOT
+from tests.conftest import open_app
 
 WINDOW = {"start": date(2026, 8, 1), "end": date(2026, 10, 1)}  # the demo's default window: its last 3 months
 
@@ -72,11 +72,7 @@ def sql(db_path: Path, text: str, **params) -> list[tuple]:
 
 def open_page(monkeypatch: pytest.MonkeyPatch, db_path: Path) -> AppTest:
     """The app opened on the journeys page."""
-    monkeypatch.setenv("CXDASH_DB", str(db_path))
-    monkeypatch.chdir(ROOT)
-    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
-    at.switch_page("pages/journeys.py").run()
-    assert not at.exception, at.exception
+    at = open_app(monkeypatch, db_path, "pages/journeys.py")
     assert at.title[0].value == "Feedback and journeys"
     return at
 

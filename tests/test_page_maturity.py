@@ -16,19 +16,14 @@ from streamlit.testing.v1 import AppTest
 
 from cxdash import db, maturity
 from cxdash.imports import import_file
-from tests.conftest import A11_FILE, ROOT
+from tests.conftest import A11_FILE, open_app
 
 PAGE = "pages/maturity.py"
 
 
 def open_page(monkeypatch: pytest.MonkeyPatch, db_path: Path, **widgets: str) -> AppTest:
     """Run the app on the Maturity page, then set widgets by key (sidebar first), one rerun each."""
-    monkeypatch.setenv("CXDASH_DB", str(db_path))
-    monkeypatch.chdir(ROOT)
-    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
-    at.switch_page(PAGE)
-    at.run()
-    assert not at.exception, at.exception
+    at = open_app(monkeypatch, db_path, PAGE)
     for key, value in widgets.items():
         at.selectbox(key=key).set_value(value).run()
         assert not at.exception, at.exception

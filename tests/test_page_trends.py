@@ -19,7 +19,7 @@ from streamlit.testing.v1 import AppTest
 
 from cxdash import rollups, trends
 from cxdash.charts import trends as charts
-from tests.conftest import A11_FILE, ROOT
+from tests.conftest import A11_FILE, open_app
 
 Z = 1.959963984540054
 
@@ -48,11 +48,7 @@ def sql(db_path: Path, text: str, **params) -> list[tuple]:
 
 def open_trends(monkeypatch: pytest.MonkeyPatch, db_path: Path) -> AppTest:
     """The app opened straight on the Trends page (its url_path is its file name, so no first run is needed)."""
-    monkeypatch.setenv("CXDASH_DB", str(db_path))
-    monkeypatch.chdir(ROOT)
-    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
-    at.switch_page("pages/trends.py").run()
-    assert not at.exception, at.exception
+    at = open_app(monkeypatch, db_path, "pages/trends.py")
     assert at.title[0].value == "Trends"
     return at
 

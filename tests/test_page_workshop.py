@@ -16,7 +16,7 @@ from streamlit.testing.v1 import AppTest
 
 from cxdash import db, demo, metrics, rollups, workshop
 from cxdash.insight import themes
-from tests.conftest import ROOT
+from tests.conftest import open_app
 
 FRAMEWORK = "public_cx"
 DAY = date(2026, 11, 20)
@@ -253,15 +253,7 @@ def test_join_link():  # the facilitator passcode is tested with the rest of acc
 
 
 def start(monkeypatch: pytest.MonkeyPatch, path: Path, page: str, **query: str) -> AppTest:
-    monkeypatch.setenv("CXDASH_DB", str(path))
-    monkeypatch.chdir(ROOT)
-    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
-    at.switch_page(page)
-    for key, value in query.items():
-        at.query_params[key] = value
-    at.run()
-    assert not at.exception, at.exception
-    return at
+    return open_app(monkeypatch, path, page, query=query)
 
 
 def texts(at: AppTest) -> str:

@@ -15,7 +15,7 @@ from streamlit.testing.v1 import AppTest
 
 from cxdash import presentation
 from tests.browser import CHROMIUM, CHROMIUM_ARGS, SCREENSHOTS, streamlit_server, wait_until_idle
-from tests.conftest import ROOT
+from tests.conftest import open_app
 from tests.test_app import start
 
 
@@ -46,13 +46,7 @@ def chart_layout(at, key: str) -> dict:
 
 def presenting_app(monkeypatch, db_path) -> AppTest:
     """app.py opened with ?present=1, as a prepared link would."""
-    monkeypatch.setenv("CXDASH_DB", str(db_path))
-    monkeypatch.chdir(ROOT)
-    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
-    at.query_params["present"] = "1"
-    at.run()
-    assert not at.exception, at.exception
-    return at
+    return open_app(monkeypatch, db_path, query={"present": "1"})
 
 
 def test_the_url_turns_presentation_mode_on_with_step_controls(monkeypatch, demo_db):
