@@ -13,7 +13,7 @@ The shared sidebar filters are drawn by each page through `ui.filters()` (drawn 
 
 import streamlit as st
 
-from cxdash import presentation, ui
+from cxdash import db, presentation, ui
 
 ui.through_app()
 st.set_page_config(page_title="cxdash: customer experience maturity", page_icon=":bar_chart:", layout="wide")
@@ -38,4 +38,5 @@ pages = {
         st.Page("pages/data.py", title="Data", icon=":material/database:", url_path="data"),
     ],
 }
-ui.navigation(pages, hidden=presenting).run()  # with sign-in configured: only what this person may open
+with db.session(hold=False):  # a query or computation asked twice in this rerun runs once
+    ui.navigation(pages, hidden=presenting).run()  # with sign-in configured: only what this person may open

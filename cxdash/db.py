@@ -5,21 +5,24 @@ share across threads, so nothing here keeps a connection open between uses: ever
 read-only connection and closes it, every write is one transaction on its own connection.
 
 Opening a connection costs milliseconds (DuckDB loads the file's catalogue each time), so two things
-avoid doing it needlessly: `session()` lets one computation (say, everything the Overview needs) run
-all its queries on one read-only connection in its own thread, closed when it ends; and the data
-version and schema check are remembered for as long as the file (and its write-ahead log) is
-unchanged on disk, so a rerun that finds nothing new opens no connection for them.
+avoid doing it needlessly: `session()` lets one computation (say, everything the Overview's figures
+need) run all its reads on one read-only connection in its own thread, opened at its first read and
+closed when it ends, and answers a query or computation (`remember`) asked twice from the first time
+(a page's rerun is one such scope, without holding a connection); and the data version and schema
+check are remembered for as long as the file (and its write-ahead log) is unchanged on disk, so a
+rerun that finds nothing new opens no connection for them.
 """
 
 from __future__ import annotations
 
+import hashlib
 import os
 import threading
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import duckdb
 import pandas as pd
@@ -31,6 +34,8 @@ from cxdash.queries import SQL_DIR, inline, sql
 SCHEMA_VERSION = 5
 
 _LOCK_RETRY_SECONDS = 5.0
+
+T = TypeVar("T")
 
 
 class SchemaError(RuntimeError):
@@ -58,12 +63,13 @@ def _is_lock_error(exc: Exception) -> bool:
 _LOCK_ERRORS = ("lock", "conflicting", "being used by another", "different configuration", "file handle conflict")
 
 
-def _connect(path: Path, read_only: bool) -> duckdb.DuckDBPyConnection:
+def _retrying(path: Path, open_: Callable[[], T]) -> T:
+    """open_(), tried again with growing pauses while another process holds the file's lock."""
     deadline = time.monotonic() + _LOCK_RETRY_SECONDS
     delay = 0.02
     while True:
         try:
-            return duckdb.connect(str(path), read_only=read_only)
+            return open_()
         except (duckdb.IOException, duckdb.ConnectionException, duckdb.ResourceInUseException) as exc:
             if not _is_lock_error(exc) or time.monotonic() > deadline:
                 if _is_lock_error(exc):
@@ -75,9 +81,112 @@ def _connect(path: Path, read_only: bool) -> duckdb.DuckDBPyConnection:
             delay = min(delay * 2, 0.5)
 
 
+# --- Connections ---------------------------------------------------------------------------------
+#
+# Starting a DuckDB instance costs about 13 ms whatever the file; attaching a file to a running one about
+# 2 ms. So reads go through one in-memory instance per process: a file is attached to it read-only while
+# at least one read of it is open in this process (each read gets its own cursor, as DuckDB asks for one
+# per thread) and detached when the last ends, so between reads this process holds no lock on the file.
+# A write opens the file in its own instance; within this process it waits until no read of that file is
+# open, and reads wait while a write is open or waiting (DuckDB must not see the file from two instances
+# at once; across processes the file lock keeps them apart).
+
+_COORDINATION = threading.Condition()
+_READS: dict[Path, int] = {}  # open reads per file in this process
+_WRITES: dict[Path, int] = {}  # writes open or waiting per file in this process
+_INSTANCE: list[duckdb.DuckDBPyConnection] = []  # the in-memory instance reads attach files to
+
+
+def _alias(path: Path) -> str:
+    return "cx_" + hashlib.sha1(str(path).encode()).hexdigest()[:16]
+
+
+def _wait(ready: Callable[[], bool], path: Path, deadline: float) -> None:
+    """Wait (holding _COORDINATION) until ready(), or raise DatabaseBusy at the deadline."""
+    while not ready():
+        left = deadline - time.monotonic()
+        if left <= 0:
+            raise DatabaseBusy(f"{path} is being written in this process; data is being refreshed, try again shortly")
+        _COORDINATION.wait(left)
+
+
+def _open_read(path: Path) -> duckdb.DuckDBPyConnection:
+    """A read-only cursor on `path` (close it with _close_read)."""
+    path = path.resolve()
+    deadline = time.monotonic() + _LOCK_RETRY_SECONDS
+
+    def attach() -> duckdb.DuckDBPyConnection:
+        with _COORDINATION:
+            _wait(lambda: not _WRITES.get(path), path, deadline)
+            if not _INSTANCE:
+                _INSTANCE.append(duckdb.connect(":memory:"))
+            base = _INSTANCE[0]
+            if not _READS.get(path):
+                location = str(path).replace("'", "''")
+                base.execute(f"ATTACH '{location}' AS {_alias(path)} (READ_ONLY)")
+            _READS[path] = _READS.get(path, 0) + 1
+            cursor = base.cursor()
+        try:
+            cursor.execute(f"USE {_alias(path)}")
+        except BaseException:
+            _close_read(path, cursor)
+            raise
+        return cursor
+
+    return _retrying(path, attach)
+
+
+def _close_read(path: Path, cursor: duckdb.DuckDBPyConnection) -> None:
+    path = path.resolve()
+    cursor.close()
+    with _COORDINATION:
+        _READS[path] -= 1
+        if not _READS[path]:
+            del _READS[path]
+            _INSTANCE[0].execute(f"DETACH {_alias(path)}")
+            _COORDINATION.notify_all()
+
+
+@contextmanager
+def _write_connection(path: Path) -> Iterator[duckdb.DuckDBPyConnection]:
+    """A read-write connection to `path` in its own instance, once no read of it is open in this process."""
+    path = path.resolve()
+    deadline = time.monotonic() + _LOCK_RETRY_SECONDS
+    with _COORDINATION:
+        _WRITES[path] = _WRITES.get(path, 0) + 1  # from now on, new reads in this process wait
+        try:
+            _wait(lambda: not _READS.get(path), path, deadline)
+        except DatabaseBusy:
+            _done_writing(path)
+            raise
+    try:
+        con = _retrying(path, lambda: duckdb.connect(str(path), read_only=False))
+    except BaseException:
+        with _COORDINATION:
+            _done_writing(path)
+        raise
+    try:
+        yield con
+    finally:
+        con.close()
+        with _COORDINATION:
+            _done_writing(path)
+
+
+def _done_writing(path: Path) -> None:
+    _WRITES[path] -= 1
+    if not _WRITES[path]:
+        del _WRITES[path]
+    _COORDINATION.notify_all()
+
+
 def schema_version(con: duckdb.DuckDBPyConnection) -> int | None:
     """Schema version recorded in an open database, or None for a file without cxdash tables."""
-    has_meta = scalar(con, "SELECT count(*) FROM information_schema.tables WHERE table_name = 'meta'")
+    has_meta = scalar(
+        con,
+        "SELECT count(*) FROM information_schema.tables WHERE table_name = 'meta' "
+        "AND table_catalog = current_database()",
+    )
     if not has_meta:
         return None
     value = scalar(con, "SELECT value FROM meta WHERE key = 'schema_version'")
@@ -98,8 +207,8 @@ def ensure_schema(path: Path | None = None) -> Path:
                 _SCHEMA_CHECKED[path] = state
             return path
     path.parent.mkdir(parents=True, exist_ok=True)
-    con = _connect(path, read_only=False)
-    try:
+    _end_reads(path)
+    with _write_connection(path) as con:
         version = schema_version(con)
         if version is None:
             tables = scalar(con, "SELECT count(*) FROM information_schema.tables")
@@ -125,55 +234,100 @@ def ensure_schema(path: Path | None = None) -> Path:
             except Exception:
                 con.execute("ROLLBACK")
                 raise
-    finally:
-        con.close()
     return path
 
 
 @contextmanager
 def reader(path: Path | None = None) -> Iterator[duckdb.DuckDBPyConnection]:
     """A short-lived read-only connection, retried briefly while a writer holds the file (inside a
-    `session` on the same file in this thread: that session's connection)."""
+    `session` on the same file in this thread that holds one: that connection, opened now if not yet)."""
     path = Path(path or config.db_path())
-    shared = getattr(_SESSION, "open", {}).get(path)
-    if shared is not None:
-        yield shared
+    opened = getattr(_SESSION, "open", {})
+    held = opened.get(path, _MEMO_ONLY)
+    if held is not _MEMO_ONLY:
+        if held is None:
+            if not path.exists():
+                raise FileNotFoundError(f"no database at {path}; build the demo with `python -m cxdash demo`")
+            held = opened[path] = _open_read(path)
+        yield held
         return
     if not path.exists():
         raise FileNotFoundError(f"no database at {path}; build the demo with `python -m cxdash demo`")
-    con = _connect(path, read_only=True)
+    con = _open_read(path)
     try:
         yield con
     finally:
-        con.close()
+        _close_read(path, con)
 
 
 @contextmanager
-def session(path: Path | None = None) -> Iterator[None]:
-    """Run every read of `path` in this thread on one read-only connection until the block ends.
+def session(path: Path | None = None, hold: bool = True) -> Iterator[None]:
+    """Answer a query or computation asked again in this thread with the same parameters from the first
+    time (`query`, `remember`) until the block ends, and (hold=True) run its reads of `path` on one
+    read-only connection, opened at the first read (a block that reads nothing opens none).
 
-    For one computation of many queries (a page's figures): one connection instead of one per query,
-    and a query asked again with the same parameters is answered from the first time (`query`).
-    Keep the block short: while it is open, another process cannot start writing the file.
-    Nested sessions on the same file share the outer one's connection.
+    hold=True suits one computation of many queries (the figures of a page): keep it short, since while
+    its connection is open no process can start writing the file, nor another thread of this one. A write
+    in this thread (`writer`) closes it first and forgets the answers; later reads open a new one.
+    hold=False suits a page's whole rerun: the answers are shared by every computation in it, but only
+    the hold=True blocks inside it keep a connection, each until it ends, so no connection is held while
+    the page waits (say, for other people's answers to be saved).
     """
     path = Path(path or config.db_path())
-    opened = getattr(_SESSION, "open", None)
-    if opened is None:
-        opened = _SESSION.open = {}
-    if path in opened or not path.exists():
-        yield
-        return
-    con = _connect(path, read_only=True)
-    opened[path] = con
+    opened = _SESSION.__dict__.setdefault("open", {})
     results = _SESSION.__dict__.setdefault("results", {})
+    if path in opened:  # inside another session on this file: share its answers
+        if not (hold and opened[path] is _MEMO_ONLY):
+            yield
+            return
+        opened[path] = None  # this block holds a connection, until it ends
+        try:
+            yield
+        finally:
+            con = opened.get(path)
+            if path in opened:
+                opened[path] = _MEMO_ONLY
+            if con is not None and con is not _MEMO_ONLY:
+                _close_read(path, con)
+        return
+    opened[path] = None if hold else _MEMO_ONLY
     results[path] = {}
     try:
         yield
     finally:
-        del opened[path]
-        del results[path]
-        con.close()
+        con = opened.pop(path, None)
+        results.pop(path, None)
+        if con is not None and con is not _MEMO_ONLY:
+            _close_read(path, con)
+
+
+#: In `_SESSION.open`: a session that remembers answers but holds no connection.
+_MEMO_ONLY = object()
+
+
+def _end_reads(path: Path) -> None:
+    """Before this thread writes `path`: close its session's read-only connection (DuckDB refuses a
+    writer beside it) and forget the session's answers, which the write may change."""
+    opened = getattr(_SESSION, "open", {})
+    if path not in opened:
+        return
+    con = opened[path]
+    _SESSION.results[path] = {}
+    if con is not None and con is not _MEMO_ONLY:
+        opened[path] = None
+        _close_read(path, con)
+
+
+def remember(key: tuple, compute: Callable[[], T], path: Path | None = None) -> T:
+    """compute(), answered from the first time when asked again with the same key inside one `session` on
+    `path` (every call outside a session computes). The answer is shared: callers must not change it."""
+    memo = getattr(_SESSION, "results", {}).get(Path(path or config.db_path()))
+    if memo is None:
+        return compute()
+    key = ("remember", *key)
+    if key not in memo:
+        memo[key] = compute()
+    return memo[key]
 
 
 _SESSION = threading.local()
@@ -204,21 +358,16 @@ def writer(path: Path | None = None) -> Iterator[duckdb.DuckDBPyConnection]:
     fail with a write conflict); writers in other processes are waited for by the file lock.
     """
     path = ensure_schema(path)
-    with _WRITERS:
-        con = _connect(path, read_only=False)
+    _end_reads(path)
+    with _WRITERS, _write_connection(path) as con:
+        con.execute("BEGIN TRANSACTION")
         try:
-            con.execute("BEGIN TRANSACTION")
-            try:
-                yield con
-                con.execute(
-                    "UPDATE meta SET value = CAST(CAST(value AS BIGINT) + 1 AS VARCHAR) WHERE key = 'data_version'"
-                )
-                con.execute("COMMIT")
-            except BaseException:
-                con.execute("ROLLBACK")
-                raise
-        finally:
-            con.close()
+            yield con
+            con.execute("UPDATE meta SET value = CAST(CAST(value AS BIGINT) + 1 AS VARCHAR) WHERE key = 'data_version'")
+            con.execute("COMMIT")
+        except BaseException:
+            con.execute("ROLLBACK")
+            raise
 
 
 _WRITERS = threading.RLock()

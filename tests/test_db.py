@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import threading
+
 import duckdb
 import pytest
 
@@ -77,6 +79,65 @@ def test_writer_rolls_back_on_error(tmp_path):
         con.execute("INSERT INTO organisations VALUES ('a', 'A', 'local', 'R', 'small', 't', NULL, NULL, NULL)")
         con.execute("INSERT INTO organisations VALUES ('a', 'B', 'local', 'R', 'small', 't', NULL, NULL, NULL)")
     assert snapshot(path) == before
+
+
+ORG_SQL = "INSERT INTO organisations VALUES (?, ?, 'local', 'R', 'small', 't', NULL, NULL, NULL)"
+
+
+def insert(path, org_id):
+    with db.writer(path) as con:
+        con.execute(ORG_SQL, [org_id, org_id.upper()])
+
+
+def test_a_session_opens_its_connection_at_the_first_read_and_gives_way_to_a_write_in_its_thread(tmp_path):
+    """A page's rerun runs in one session: a rerun that reads nothing holds no lock, and a write in the
+    same rerun (a submitted assessment) closes the session's read-only connection and is seen afterwards."""
+    path = db.ensure_schema(tmp_path / "x.duckdb")
+    count = "SELECT count(*) AS n FROM organisations"
+    with db.session(path):
+        insert(path, "a")  # nothing read yet: no connection held
+        assert db.query(count, path=path).n[0] == 1
+        with db.writer(path) as con:  # would wait for the open read-only connection, unless the session gives way
+            con.execute(ORG_SQL, ["b", "B"])
+        assert db.query(count, path=path).n[0] == 2  # not the remembered answer from before the write
+    with db.reader(path) as con:
+        assert db.scalar(con, count) == 2
+
+
+def test_a_page_wide_session_holds_no_connection_between_its_computations(tmp_path):
+    """app.py runs each rerun in session(hold=False): answers are shared, but a connection is held only inside
+    a computation's own session, so a writer elsewhere is not kept waiting while the page waits."""
+    path = db.ensure_schema(tmp_path / "x.duckdb")
+    count = "SELECT count(*) AS n FROM organisations"
+    with db.session(path, hold=False):
+        assert db.query(count, path=path).n[0] == 0
+        with db.session(path):
+            assert db.query(count, path=path).n[0] == 0  # remembered from the page-wide session
+            assert db.query("SELECT 1 AS one", path=path).one[0] == 1  # on this block's connection
+            writing = threading.Thread(target=insert, args=(path, "a"))
+            writing.start()
+            writing.join(0.5)
+            assert writing.is_alive()  # a writer waits while the computation's connection is open
+        writing.join(5)  # and writes once it ends, while the page-wide session goes on
+        assert not writing.is_alive()
+        assert db.query("SELECT count(*) AS n FROM organisations WHERE org_id = 'a'", path=path).n[0] == 1
+
+
+def test_remember_computes_once_per_session_and_every_time_outside_one(tmp_path):
+    path = db.ensure_schema(tmp_path / "x.duckdb")
+    calls = []
+
+    def compute():
+        calls.append(1)
+        return len(calls)
+
+    assert db.remember(("k",), compute, path) == 1 and db.remember(("k",), compute, path) == 2
+    with db.session(path):
+        assert db.remember(("k",), compute, path) == 3
+        assert db.remember(("k",), compute, path) == 3
+        assert db.remember(("other",), compute, path) == 4
+    with db.session(path):  # a new session (the next rerun) computes again
+        assert db.remember(("k",), compute, path) == 5
 
 
 def test_reader_explains_a_missing_database(tmp_path):
