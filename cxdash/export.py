@@ -160,8 +160,7 @@ def feedback_table(
 
 def pillar_scores(framework_id: str, org_id: str, path: Path | None = None) -> pd.DataFrame:
     """One organisation's maturity pillar scores in every assessment round (PILLAR_COLUMNS)."""
-    table = maturity.pillar_table(framework_id, path)
-    table = table[table["org_id"] == org_id]
+    table = maturity.pillar_table(framework_id, path, org_id=org_id)
     if table.empty:
         return pd.DataFrame(columns=PILLAR_COLUMNS)
     stages = db.query("framework_stages", {"framework_id": framework_id}, path).set_index("level")["name"]

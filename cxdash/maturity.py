@@ -15,18 +15,24 @@ from cxdash import db, metrics
 from cxdash.labels import signed
 
 
-def pillar_table(framework_id: str, path: Path | None = None) -> pd.DataFrame:
-    """Pillar scores of every organisation and assessment round of a framework.
+def pillar_table(framework_id: str, path: Path | None = None, org_id: str | None = None) -> pd.DataFrame:
+    """Pillar scores of every organisation (or only `org_id`) and assessment round of a framework.
 
     Columns: org_id, round_date, pillar_id, name, sort_order, weight, score (1-5), score_100,
     statements, respondents, stage_level (the stage the pillar's own score falls in).
+    Computed once per `db.session` (a page's rerun asks for it from several places).
     """
+    key = ("maturity.pillar_table", framework_id, org_id)
+    return db.remember(key, lambda: _pillar_table(framework_id, org_id, path), path).copy()
+
+
+def _pillar_table(framework_id: str, org_id: str | None, path: Path | None) -> pd.DataFrame:
     params = {"framework_id": framework_id}
-    means = db.query("assessment_statement_means", params, path)
+    sums = db.query("assessment_pillar_sums", {**params, "org_id": org_id}, path)
     pillars = db.query("framework_pillars", params, path)
     stages = db.query("framework_stages", params, path)
     keys = ["org_id", "round_date"]
-    if means.empty:
+    if sums.empty:
         return pd.DataFrame(
             columns=[
                 *keys,
@@ -41,7 +47,7 @@ def pillar_table(framework_id: str, path: Path | None = None) -> pd.DataFrame:
                 "stage_level",
             ]
         )
-    table = metrics.pillar_scores(means, pillars, keys)
+    table = metrics.pillar_scores_from_sums(sums, pillars, keys)
     table["stage_level"] = metrics.stage_levels(table["score_100"], stages)
     return table
 
@@ -51,15 +57,17 @@ def round_scores(framework_id: str, path: Path | None = None) -> pd.DataFrame:
 
     Columns: org_id, round_date, pillars, respondents, score_100, stage_level, stage_name.
     """
-    params = {"framework_id": framework_id}
-    means = db.query("assessment_statement_means", params, path)
-    pillars = db.query("framework_pillars", params, path)
-    stages = db.query("framework_stages", params, path)
+    return db.remember(("maturity.round_scores", framework_id), lambda: _round_scores(framework_id, path), path).copy()
+
+
+def _round_scores(framework_id: str, path: Path | None) -> pd.DataFrame:
+    stages = db.query("framework_stages", {"framework_id": framework_id}, path)
     columns = ["org_id", "round_date", "pillars", "respondents", "score_100", "stage_level", "stage_name"]
-    if means.empty or stages.empty:
+    table = pillar_table(framework_id, path) if not stages.empty else None
+    if table is None or table.empty:
         return pd.DataFrame(columns=columns)
     keys = ["org_id", "round_date"]
-    overall = metrics.overall_scores(metrics.pillar_scores(means, pillars, keys), keys)
+    overall = metrics.overall_scores(table, keys)
     overall["stage_level"] = metrics.stage_levels(overall["score_100"], stages)
     overall["stage_name"] = overall["stage_level"].map(stages.set_index("level")["name"])
     return overall[columns].sort_values(keys).reset_index(drop=True)
@@ -349,8 +357,7 @@ def round_report(framework_id: str, org_id: str, round_date: date | str, path: P
     params = {"framework_id": framework_id}
     stages = db.query("framework_stages", params, path)
     by_level = stages.set_index("level")
-    table = pillar_table(framework_id, path)
-    mine = table[table["org_id"] == org_id]
+    mine = pillar_table(framework_id, path, org_id=org_id)
     dates = sorted(pd.to_datetime(mine["round_date"]).dt.date.unique())
     earlier = [d for d in dates if d < day]
     previous = earlier[-1] if earlier else None

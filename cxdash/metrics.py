@@ -178,6 +178,18 @@ def to_0_100(score_1_5: float | np.ndarray | pd.Series) -> float | np.ndarray | 
     return (score_1_5 - 1) / 4 * 100
 
 
+def pillar_sums(statement_means: pd.DataFrame, keys: Sequence[str] = ()) -> pd.DataFrame:
+    """What a pillar score is computed from, per keys x pillar: sum_of_means (the statements' mean scores
+    added up), statements (how many statements were answered) and respondents (the most respondents to any
+    of its statements). The database computes the same in sql/assessment_pillar_sums.sql.
+
+    statement_means: columns *keys, pillar_id, statement_id, mean_score (1-5), respondents.
+    """
+    return statement_means.groupby([*keys, "pillar_id"], as_index=False).agg(
+        sum_of_means=("mean_score", "sum"), statements=("statement_id", "nunique"), respondents=("respondents", "max")
+    )
+
+
 def pillar_scores(statement_means: pd.DataFrame, pillars: pd.DataFrame, keys: Sequence[str] = ()) -> pd.DataFrame:
     """Pillar score = mean of its statements' mean scores (each statement counts equally).
 
@@ -186,10 +198,14 @@ def pillar_scores(statement_means: pd.DataFrame, pillars: pd.DataFrame, keys: Se
     (pillars with no answers are absent) with score (1-5), score_100 (0-100), statements
     answered and respondents (the most respondents to any of its statements).
     """
+    return pillar_scores_from_sums(pillar_sums(statement_means, keys), pillars, keys)
+
+
+def pillar_scores_from_sums(sums: pd.DataFrame, pillars: pd.DataFrame, keys: Sequence[str] = ()) -> pd.DataFrame:
+    """pillar_scores from pillar_sums (or the same columns from the database): score = sum_of_means / statements."""
     keys = list(keys)
-    grouped = statement_means.groupby([*keys, "pillar_id"], as_index=False).agg(
-        score=("mean_score", "mean"), statements=("statement_id", "nunique"), respondents=("respondents", "max")
-    )
+    grouped = sums.assign(score=sums["sum_of_means"] / sums["statements"])
+    grouped = grouped[[*keys, "pillar_id", "score", "statements", "respondents"]]
     out = grouped.merge(pillars[["pillar_id", "name", "weight", "sort_order"]], on="pillar_id", how="inner")
     out["score_100"] = to_0_100(out["score"])
     return out.sort_values([*keys, "sort_order"]).reset_index(drop=True)

@@ -3,6 +3,7 @@ the board pack show the same figures."""
 
 from __future__ import annotations
 
+import dataclasses
 import math
 from dataclasses import dataclass
 from pathlib import Path
@@ -43,7 +44,17 @@ class Overview:
 
 def build(f: Filters, path: Path | None = None, with_feedback: bool = True) -> Overview | None:
     """Assemble the overview for f.org_id; None when the organisation is unknown. `with_feedback=False` leaves
-    the feedback KPIs empty (for callers that need only the maturity part)."""
+    the feedback KPIs empty (for callers that need only the maturity part, such as the fix-first list: inside
+    one `db.session` the maturity part is computed once for both)."""
+    key = ("overview.maturity", f.org_id, f.framework_id, f.peer_group)
+    view = db.remember(key, lambda: _maturity_part(f, path), path)
+    if view is None or f.start is None or not with_feedback:
+        return view
+    return dataclasses.replace(view, kpis=feedback.kpis(f.org_id, f.start, f.end, f.previous, path))
+
+
+def _maturity_part(f: Filters, path: Path | None) -> Overview | None:
+    """The overview without feedback KPIs (it depends only on the organisation, framework and peer group)."""
     orgs = reference.organisations(path)
     org_rows = orgs[orgs["org_id"] == f.org_id]
     if org_rows.empty:
@@ -77,11 +88,6 @@ def build(f: Filters, path: Path | None = None, with_feedback: bool = True) -> O
             pillars = table[table["org_id"] == f.org_id].assign(peer_median=lambda d: d["pillar_id"].map(median))
             recs = db.query("recommendations", {"framework_id": f.framework_id}, path)
             steps = maturity.next_steps(pillars, recs, stages, median)
-    kpis = (
-        feedback.kpis(f.org_id, f.start, f.end, f.previous, path)
-        if f.start is not None and with_feedback
-        else pd.DataFrame(columns=feedback.KPI_COLUMNS)
-    )
     return Overview(
         org=org,
         peer_label=peers.group_label(orgs, f.org_id, f.peer_group),
@@ -93,7 +99,7 @@ def build(f: Filters, path: Path | None = None, with_feedback: bool = True) -> O
         change=change,
         position=position,
         pillars=pillars.reset_index(drop=True),
-        kpis=kpis,
+        kpis=pd.DataFrame(columns=feedback.KPI_COLUMNS),
         next_steps=steps,
     )
 

@@ -277,8 +277,7 @@ def maturity_rounds(framework_id: str, org_id: str, path: Path | None = None) ->
     overall rows, whose pillar_id is '_overall' and sort_order 0).
     """
     columns = ["round_date", "pillar_id", "name", "sort_order", "score_100", "respondents", "overall"]
-    table = maturity.pillar_table(framework_id, path)
-    own = table[table["org_id"] == org_id]
+    own = maturity.pillar_table(framework_id, path, org_id=org_id)
     if own.empty:
         return pd.DataFrame(columns=columns)
     overall = metrics.overall_scores(own, ["round_date"]).assign(

@@ -14,7 +14,7 @@ import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from cxdash import db, maturity
+from cxdash import db, maturity, metrics
 from cxdash.imports import import_file
 from tests.conftest import A11_FILE, open_app
 
@@ -108,6 +108,31 @@ def clean_round(db_path: Path) -> tuple[str, str]:
 
 
 # --- the page on demo data ------------------------------------------------------------------
+
+
+def test_pillar_table_summed_in_the_database_equals_the_python_definition(demo_db):
+    """maturity.pillar_table reads per-pillar sums from SQL (assessment_pillar_sums); every organisation's and
+    round's pillar scores must equal metrics.pillar_scores over the statements' means computed here."""
+    with duckdb.connect(str(demo_db), read_only=True) as con:
+        means = con.execute(
+            """SELECT a.org_id, a.round_date, s.pillar_id, a.statement_id, avg(a.score) AS mean_score,
+                      count(*) AS respondents
+               FROM assessment_responses a JOIN statements s USING (framework_id, statement_id)
+               WHERE a.framework_id = 'public_cx' GROUP BY ALL"""
+        ).df()
+        pillars = con.execute("SELECT * FROM pillars WHERE framework_id = 'public_cx'").df()
+    keys = ["org_id", "round_date", "pillar_id"]
+    expected = metrics.pillar_scores(means, pillars, ["org_id", "round_date"]).sort_values(keys).reset_index(drop=True)
+    got = maturity.pillar_table("public_cx", demo_db).sort_values(keys).reset_index(drop=True)
+    assert len(got) == len(expected) > 100
+    pd.testing.assert_frame_equal(got[expected.columns], expected, check_dtype=False)
+    rounds = maturity.round_scores("public_cx", demo_db)
+    assert len(rounds) == means[["org_id", "round_date"]].drop_duplicates().shape[0]
+    one = got["org_id"].iloc[0]
+    pd.testing.assert_frame_equal(  # one organisation's rounds, read on their own
+        maturity.pillar_table("public_cx", demo_db, org_id=one).sort_values(keys).reset_index(drop=True),
+        got[got["org_id"] == one].reset_index(drop=True),
+    )
 
 
 def test_default_view_shows_the_latest_round_with_scores_from_sql(monkeypatch, demo_db):
