@@ -88,13 +88,15 @@ def _retrying(path: Path, open_: Callable[[], T]) -> T:
 # at least one read of it is open in this process (each read gets its own cursor, as DuckDB asks for one
 # per thread) and detached when the last ends, so between reads this process holds no lock on the file.
 # A write opens the file in its own instance; within this process it waits until no read of that file is
-# open, and reads wait while a write is open or waiting (DuckDB must not see the file from two instances
-# at once; across processes the file lock keeps them apart).
+# open, and new reads wait while a write is open or waiting (DuckDB must not see the file from two
+# instances at once; across processes the file lock keeps them apart), except in a thread that already
+# has a read of the file open: it goes on, so that it can finish and let the writer in.
 
 _COORDINATION = threading.Condition()
 _READS: dict[Path, int] = {}  # open reads per file in this process
 _WRITES: dict[Path, int] = {}  # writes open or waiting per file in this process
 _INSTANCE: list[duckdb.DuckDBPyConnection] = []  # the in-memory instance reads attach files to
+_THREAD_READS = threading.local()  # .open: {path: open reads in this thread}
 
 
 def _alias(path: Path) -> str:
@@ -115,9 +117,12 @@ def _open_read(path: Path) -> duckdb.DuckDBPyConnection:
     path = path.resolve()
     deadline = time.monotonic() + _LOCK_RETRY_SECONDS
 
+    mine = _THREAD_READS.__dict__.setdefault("open", {})
+
     def attach() -> duckdb.DuckDBPyConnection:
         with _COORDINATION:
-            _wait(lambda: not _WRITES.get(path), path, deadline)
+            if not mine.get(path):
+                _wait(lambda: not _WRITES.get(path), path, deadline)
             if not _INSTANCE:
                 _INSTANCE.append(duckdb.connect(":memory:"))
             base = _INSTANCE[0]
@@ -125,6 +130,7 @@ def _open_read(path: Path) -> duckdb.DuckDBPyConnection:
                 location = str(path).replace("'", "''")
                 base.execute(f"ATTACH '{location}' AS {_alias(path)} (READ_ONLY)")
             _READS[path] = _READS.get(path, 0) + 1
+            mine[path] = mine.get(path, 0) + 1
             cursor = base.cursor()
         try:
             cursor.execute(f"USE {_alias(path)}")
@@ -139,6 +145,8 @@ def _open_read(path: Path) -> duckdb.DuckDBPyConnection:
 def _close_read(path: Path, cursor: duckdb.DuckDBPyConnection) -> None:
     path = path.resolve()
     cursor.close()
+    mine = _THREAD_READS.__dict__.setdefault("open", {})
+    mine[path] -= 1
     with _COORDINATION:
         _READS[path] -= 1
         if not _READS[path]:

@@ -123,6 +123,28 @@ def test_a_page_wide_session_holds_no_connection_between_its_computations(tmp_pa
         assert db.query("SELECT count(*) AS n FROM organisations WHERE org_id = 'a'", path=path).n[0] == 1
 
 
+def test_a_thread_reading_may_read_again_while_a_writer_waits(tmp_path):
+    """Reads wait for a waiting writer in this process, except in a thread already reading the file: it must be
+    able to finish (else it and the writer would wait for each other until both gave up)."""
+    import time
+
+    path = db.ensure_schema(tmp_path / "x.duckdb")
+    with db.reader(path) as outer:
+        writing = threading.Thread(target=insert, args=(path, "a"))
+        writing.start()
+        time.sleep(0.3)  # the writer is now waiting for this read to end
+        start = time.monotonic()
+        with db.reader(path) as inner:
+            assert db.scalar(inner, "SELECT count(*) FROM organisations") == 0
+        assert time.monotonic() - start < 1
+        assert db.scalar(outer, "SELECT count(*) FROM organisations") == 0
+        assert writing.is_alive()
+    writing.join(5)
+    assert not writing.is_alive()
+    with db.reader(path) as con:
+        assert db.scalar(con, "SELECT count(*) FROM organisations") == 1
+
+
 def test_remember_computes_once_per_session_and_every_time_outside_one(tmp_path):
     path = db.ensure_schema(tmp_path / "x.duckdb")
     calls = []
