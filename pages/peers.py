@@ -92,7 +92,7 @@ else:
     st.dataframe(
         peers.league_table(ranked, names, f.org_id, measures.get(measure), comp.assessed),
         hide_index=True,
-        height="content",
+        height="content" if len(ranked) <= 20 else 600,
         placeholder="–",
         key="peers_league",
         column_config={"Responses": st.column_config.NumberColumn(format="localized")},
