@@ -324,7 +324,8 @@ def summarise(
     for current in order[order.index(scope) if scope in order else 0 :] if widen else [scope]:
         if current == "peers" and tried and len(_scope_orgs(orgs, f, current)[0] or ()) <= 1:
             continue
-        rows, scope_label, window_label = _comments_in(f, current, window, path)
+        key = ("themes.comments", f, current, window)
+        rows, scope_label, window_label = db.remember(key, lambda s=current: _comments_in(f, s, window, path), path)
         if len(rows) >= needed:
             break
         tried.append((scope_label, len(rows)))
@@ -344,10 +345,8 @@ def summarise(
             f"{tried[0][0]} has {tried[0][1]} comments in this window ({needed} needed to show themes), so the "
             f"themes below are those of {scope_label}."
         )
-    codes = reference.code_labels(path)
-    table = _theme_table(found, rows, codes)
-    classified = rows[rows["theme"] != UNCLASSIFIED]
-    stage_labels, channel_labels = codes.get("stage", {}), codes.get("channel", {})
+    key = ("themes.tables", f, current, window)  # the page's view and the fix-first list's are often the same
+    table, by_stage, by_channel, trend = db.remember(key, lambda: _tables(found, rows, path), path)
     return ThemeView(
         scope=current,
         scope_label=scope_label,
@@ -356,10 +355,22 @@ def summarise(
         comments=len(rows),
         fitted_on=found.fitted_on,
         table=table,
-        by_stage=_mix(classified, "stage", stage_labels, table),
-        by_channel=_mix(classified, "channel", channel_labels, table),
-        trend=_trend(classified, table),
+        by_stage=by_stage,
+        by_channel=by_channel,
+        trend=trend,
     )
+
+
+def _tables(
+    found: ThemeModel, rows: pd.DataFrame, path: Path | None
+) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+    """The theme table, mix by stage and by channel, and trend of the comments in `rows`."""
+    codes = reference.code_labels(path)
+    table = _theme_table(found, rows, codes)
+    classified = rows[rows["theme"] != UNCLASSIFIED]
+    stage_labels, channel_labels = codes.get("stage", {}), codes.get("channel", {})
+    by_stage = _mix(classified, "stage", stage_labels, table)
+    return table, by_stage, _mix(classified, "channel", channel_labels, table), _trend(classified, table)
 
 
 def _theme_table(found: ThemeModel, rows: pd.DataFrame, codes: dict[str, dict[str, str]]) -> pd.DataFrame:
