@@ -105,6 +105,18 @@ def figure(fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
 clear_figures = _figure.clear
 
 
+@st.cache_data(max_entries=512, ttl=3600, show_spinner=False)
+def _pure(qualified: str, args: tuple, kwargs: tuple) -> Any:
+    module, name = qualified.rsplit(".", 1)
+    return getattr(importlib.import_module(module), name)(*args, **dict(kwargs))
+
+
+def pure(fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
+    """fn(*args, **kwargs) for a module-level cxdash function of values and frames that reads no database,
+    remembered by the arguments' values, so a rerun with the same inputs does not compute it again."""
+    return _pure(f"{fn.__module__}.{fn.__qualname__}", args, tuple(sorted(kwargs.items())))
+
+
 def database_ready() -> bool:
     """Show a helpful message and return False when there is no usable database."""
     path = config.db_path()

@@ -90,7 +90,7 @@ quarters = [filters.period_label(q, quarterly=True) for q in trend["quarter"]]
 st.plotly_chart(ui.figure(make_theme_trend, trend, labels[chosen], quarters, min_n), key="insight_trend")
 st.caption(
     f"Quarters with fewer than {min_n} comments in all are marked 'too few'. "
-    + themes.change_sentence(labels[chosen], themes.change(view.trend, chosen))
+    + themes.change_sentence(labels[chosen], ui.pure(themes.change, view.trend, chosen))
 )
 comments = ui.cached(themes.theme_comments, f, view.scope, window, int(chosen))
 st.caption(f"{int(row['comments']):,} comments in this theme, most typical first (up to 200 shown).")

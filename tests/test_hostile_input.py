@@ -344,6 +344,8 @@ def test_chart_text_from_data_is_shown_not_obeyed():
     assert out.data[0].hovertemplate == "%{y}<extra></extra>"  # and so does the hover template's trace-box tag
     plain = go.Figure(go.Bar(x=[1], y=["Kingston Council"], hovertemplate="%{y}<extra></extra>"))
     assert charts.inert(plain) is plain
+    assert charts.inert(fig) is not fig and charts.inert(charts.inert(fig)) is not fig  # never marked as checked
+    assert charts.inert(out).data[0].y == out.data[0].y
 
 
 @pytest.mark.parametrize("page", PAGES)

@@ -26,10 +26,14 @@ def inert(fig: go.Figure) -> go.Figure:
     """`fig` with every tag but <b>, <br>, <i>, <em>, <sup>, <sub> (and <extra>) shown as text, not obeyed.
 
     Plotly renders a little HTML in titles, labels and hover text, links included; organisation, service and
-    file names are data and must show as typed. Returns `fig` itself when there is nothing to neutralise.
+    file names are data and must show as typed. Returns `fig` itself when there is nothing to neutralise, and
+    marks it so: a figure shared between reruns (`ui.figure`; never changed after it is built) is checked once.
     """
+    if getattr(fig, "_cxdash_inert", False):
+        return fig
     spec = fig.to_plotly_json()
     if not _FOREIGN_TAG.search(json.dumps(spec, cls=PlotlyJSONEncoder)):  # the common case, at C speed
+        fig._cxdash_inert = True
         return fig
     changed = [False]
 
