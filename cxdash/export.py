@@ -129,11 +129,11 @@ def feedback_table(
     ):
         column = BREAKDOWNS[dim]
         if dim in by:
-            out[column] = stats[dim].map(lambda code, names=names: names.get(code, code))
+            out[column] = stats[dim].map(names).fillna(stats[dim])  # a code without a name shows as itself
         else:
             out[column] = names.get(chosen, chosen) if chosen else everything
     measures = labels.get("measure", {})
-    out["Measure"] = stats["measure"].map(lambda m: measures.get(m, m))
+    out["Measure"] = stats["measure"].map(measures).fillna(stats["measure"])
     out["Scale"] = stats["scale_min"].astype(int).astype(str) + "-" + stats["scale_max"].astype(int).astype(str)
     out["Responses (n)"] = stats["n"].astype("int64")
     for column, heading in METRICS.items():
