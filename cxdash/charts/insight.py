@@ -23,24 +23,24 @@ def make_importance_matrix(table: pd.DataFrame, outcome_label: str, cells: int, 
     table: drivers.TABLE_COLUMNS.
     """
     shown = table[table["performance"].notna()]
-    fig = go.Figure()
     average = float(shown["performance"].mean()) if not shown.empty else 50.0
     equal = 100 / max(len(table), 1)
     xs = [*shown["performance"], *shown["peer_median"].dropna()]
     x_low = max(0.0, math.floor((min(xs) if xs else 0) / 5) * 5 - 10)
     x_high = min(100.0, math.ceil((max(xs) if xs else 100) / 5) * 5 + 5)
     y_high = max(float(table["share_high"].max()) * 100 if not table.empty else equal, equal) * 1.2
-    fig.add_shape(
-        type="rect", x0=x_low, x1=average, y0=equal, y1=y_high, fillcolor=FIX_FIRST_FILL, line_width=0, layer="below"
-    )
+    # Shapes, notes and traces are collected and added at once (Plotly checks the whole list on every add_*).
+    shapes = [{"type": "rect", "x0": x_low, "x1": average, "y0": equal, "y1": y_high, "fillcolor": FIX_FIRST_FILL,
+               "line": {"width": 0}, "layer": "below"}]  # fmt: skip
     peers = shown[shown["peer_median"].notna()]
     for row in peers.to_dict("records"):  # a dotted line from our point to the peer median, at the same height
-        fig.add_shape(
-            type="line", x0=row["performance"], x1=row["peer_median"], y0=row["share"] * 100, y1=row["share"] * 100,
-            line={"color": "#888888", "width": 1.5, "dash": "dot"}, layer="below",
-        )  # fmt: skip
+        shapes.append({
+            "type": "line", "x0": row["performance"], "x1": row["peer_median"], "y0": row["share"] * 100,
+            "y1": row["share"] * 100, "line": {"color": "#888888", "width": 1.5, "dash": "dot"}, "layer": "below",
+        })  # fmt: skip
+    traces = []
     if not peers.empty:
-        fig.add_trace(
+        traces.append(
             go.Scatter(
                 x=peers["peer_median"],
                 y=peers["share"] * 100,
@@ -51,7 +51,7 @@ def make_importance_matrix(table: pd.DataFrame, outcome_label: str, cells: int, 
                 hovertemplate="%{customdata[0]}: peer median %{x:.0f}% rate it 4-5<extra></extra>",
             )
         )
-    fig.add_trace(
+    traces.append(
         go.Scatter(
             x=shown["performance"],
             y=shown["share"] * 100,
@@ -77,18 +77,23 @@ def make_importance_matrix(table: pd.DataFrame, outcome_label: str, cells: int, 
             ),
         )
     )
-    fig.add_vline(x=average, line={"color": "#999999", "dash": "dash", "width": 1})
-    fig.add_hline(y=equal, line={"color": "#999999", "dash": "dash", "width": 1})
+    cross = {"color": "#999999", "dash": "dash", "width": 1}
+    shapes.append({"type": "line", "xref": "x", "x0": average, "x1": average, "yref": "y domain", "y0": 0, "y1": 1,
+                   "line": cross})  # fmt: skip
+    shapes.append({"type": "line", "xref": "x domain", "x0": 0, "x1": 1, "yref": "y", "y0": equal, "y1": equal,
+                   "line": cross})  # fmt: skip
     corners = [
         (x_low, y_high, "left", "top", "<b>Fix first</b>: important, below our average"),
         (x_high, y_high, "right", "top", "<b>Keep it up</b>: important, above average"),
         (x_low, 0, "left", "bottom", "<b>Watch</b>: less important, below average"),
         (x_high, 0, "right", "bottom", "<b>Maintain</b>: less important, above average"),
     ]
-    for x, y, xanchor, yanchor, text in corners:
-        fig.add_annotation(
-            x=x, y=y, text=text, showarrow=False, xanchor=xanchor, yanchor=yanchor, font={"size": 14, "color": "#555"}
-        )
+    notes = [
+        {"x": x, "y": y, "text": text, "showarrow": False, "xanchor": xanchor, "yanchor": yanchor,
+         "font": {"size": 14, "color": "#555"}}
+        for x, y, xanchor, yanchor, text in corners
+    ]  # fmt: skip
+    fig = go.Figure(data=traces, layout={"shapes": shapes, "annotations": notes})
     fig.update_xaxes(
         title="Our respondents rating it 4 or 5 (%)", range=[x_low, x_high], gridcolor="#eeeeee", zeroline=False
     )
