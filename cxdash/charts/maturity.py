@@ -32,21 +32,20 @@ def _wrap(text: str, width: int) -> str:
 
 
 def _stage_lines(fig: go.Figure, stages: pd.DataFrame) -> None:
-    """Dotted lines where each stage starts, named at the top of the plot."""
+    """Dotted lines where each stage starts, named at the top of the plot (replacing any shapes and notes).
+
+    Set in one step: Plotly checks the whole list again on every add_vline and add_annotation."""
+    shapes, notes = [], []
     for stage in stages.sort_values("level").itertuples():
         if stage.min_score > 0:
-            fig.add_vline(x=stage.min_score, line={"color": "#999999", "dash": "dot", "width": 1})
+            shapes.append({"type": "line", "xref": "x", "x0": stage.min_score, "x1": stage.min_score,
+                           "yref": "y domain", "y0": 0, "y1": 1,
+                           "line": {"color": "#999999", "dash": "dot", "width": 1}})  # fmt: skip
         upper = stages.loc[stages["level"] == stage.level + 1, "min_score"]
         centre = (stage.min_score + (float(upper.iloc[0]) if not upper.empty else 100)) / 2
-        fig.add_annotation(
-            x=centre,
-            y=1.0,
-            yref="paper",
-            yanchor="bottom",
-            text=stage.name,
-            showarrow=False,
-            font={"size": theme.FONT_SIZE - 2, "color": "#555555"},
-        )
+        notes.append({"x": centre, "y": 1.0, "yref": "paper", "yanchor": "bottom", "text": stage.name,
+                      "showarrow": False, "font": {"size": theme.FONT_SIZE - 2, "color": "#555555"}})  # fmt: skip
+    fig.update_layout(shapes=shapes, annotations=notes)
 
 
 def _title_on_top(fig: go.Figure) -> None:
@@ -117,11 +116,11 @@ def make_answer_spread(statements: pd.DataFrame, scale: pd.DataFrame, pillar_nam
         for sid, text in zip(rows["statement_id"], rows["text"], strict=True)
     ]
     total = rows["respondents"].astype(float).to_numpy()
-    fig = go.Figure()
+    traces = []
     for point in scale.sort_values("value").itertuples():
         counts = rows[f"answers_{int(point.value)}"].astype(float).to_numpy()
         shares = 100 * counts / total
-        fig.add_trace(
+        traces.append(
             go.Bar(
                 x=shares,
                 y=labels,
@@ -138,16 +137,12 @@ def make_answer_spread(statements: pd.DataFrame, scale: pd.DataFrame, pillar_nam
                 hovertemplate=f"%{{y}}<br>{point.label}: %{{x:.0f}}% (%{{customdata:.0f}} people)<extra></extra>",
             )
         )
-    for label, n in zip(labels, total, strict=True):
-        fig.add_annotation(
-            x=100,
-            y=label,
-            xanchor="left",
-            xshift=6,
-            text=f"n = {n:.0f}",
-            showarrow=False,
-            font={"size": theme.FONT_SIZE - 2, "color": "#555555"},
-        )
+    notes = [
+        {"x": 100, "y": label, "xanchor": "left", "xshift": 6, "text": f"n = {n:.0f}", "showarrow": False,
+         "font": {"size": theme.FONT_SIZE - 2, "color": "#555555"}}
+        for label, n in zip(labels, total, strict=True)
+    ]  # fmt: skip
+    fig = go.Figure(data=traces, layout={"annotations": notes})  # at once: Plotly checks the list on every add
     fig.update_xaxes(range=[0, 100], ticksuffix="%", title="Share of respondents", gridcolor=_GRID)
     fig.update_yaxes(title=None, automargin=True)
     n = int(total.max()) if len(total) else 0
@@ -177,12 +172,12 @@ def make_role_gap(roles: pd.DataFrame) -> go.Figure:
     order = roles.drop_duplicates("pillar_id").sort_values("sort_order", ascending=False)
     pillar_names = [_wrap(n, 28) for n in order["name"]]
     ylabel = dict(zip(order["pillar_id"], pillar_names, strict=True))
-    fig = go.Figure()
+    traces, notes = [], []
     for pillar_id, group in shown.groupby("pillar_id", sort=False):
         if len(group) < 2:
             continue
         low, high = group["score_100"].min(), group["score_100"].max()
-        fig.add_trace(
+        traces.append(
             go.Scatter(
                 x=[low, high],
                 y=[ylabel[pillar_id]] * 2,
@@ -192,20 +187,14 @@ def make_role_gap(roles: pd.DataFrame) -> go.Figure:
                 hoverinfo="skip",
             )
         )
-        fig.add_annotation(
-            x=100,
-            y=ylabel[pillar_id],
-            xanchor="left",
-            xshift=8,
-            showarrow=False,
-            text=f"gap {high - low:.0f}",
-            font={"size": theme.FONT_SIZE - 2, "color": "#555555"},
-        )
+        notes.append({"x": 100, "y": ylabel[pillar_id], "xanchor": "left", "xshift": 8, "showarrow": False,
+                      "text": f"gap {high - low:.0f}",
+                      "font": {"size": theme.FONT_SIZE - 2, "color": "#555555"}})  # fmt: skip
     for role, group in shown.sort_values("role_order").groupby("role", sort=False):
         colour, symbol = ROLE_STYLE.get(role, ("#777777", "circle-open"))
         sizes = group["respondents"].unique()
         name = group["label"].iloc[0] + (f" (n = {int(sizes[0])})" if len(sizes) == 1 else "")
-        fig.add_trace(
+        traces.append(
             go.Scatter(
                 x=group["score_100"],
                 y=group["pillar_id"].map(ylabel),
@@ -216,6 +205,7 @@ def make_role_gap(roles: pd.DataFrame) -> go.Figure:
                 hovertemplate=f"{group['label'].iloc[0]}, %{{y}}: %{{x:.0f}} (n = %{{customdata}})<extra></extra>",
             )
         )
+    fig = go.Figure(data=traces, layout={"annotations": notes})  # at once: Plotly checks the list on every add
     fig.update_xaxes(range=[0, 100], dtick=20, title="Score (0-100)", gridcolor=_GRID, zeroline=False)
     fig.update_yaxes(
         title=None, automargin=True, categoryorder="array", categoryarray=pillar_names, showgrid=True, gridcolor=_GRID
