@@ -54,7 +54,7 @@ def make_journey_curve(
         n = int(stage_n.get(stage, 0))
         note = f"n = {n:,}" if n >= min_n else f"n = {n}: too few"
         ticks.append(f"<b>{label}</b><br>{note}" if stage == highlight else f"{label}<br>{note}")
-    fig = go.Figure()
+    traces = []
     measures = points.sort_values("measure_order")["measure"].unique()
     offsets = np.linspace(-0.12, 0.12, len(measures)) if len(measures) > 1 else [0.0]
     ends: list[tuple[str, float, str]] = []
@@ -65,7 +65,7 @@ def make_journey_curve(
         style = MEASURE_STYLES.get(measure, {"color": "#666666", "symbol": "circle", "dash": "solid"})
         label = rows["measure_label"].iloc[0]
         shown = rows["value"].where(~rows["suppressed"].astype(bool))
-        fig.add_trace(
+        traces.append(
             go.Scatter(
                 x=rows["x"],
                 y=shown,
@@ -96,17 +96,12 @@ def make_journey_curve(
     high = float(values["high"].max()) if not values.empty else 100.0
     y_range = [max(0.0, low - 5), min(100.0, high + 5)]
     label_y = _spread([e[1] for e in ends], (y_range[1] - y_range[0]) * 0.075)
-    for (label, y, colour), shifted in zip(ends, label_y, strict=True):
-        fig.add_annotation(
-            x=1,
-            xref="paper",
-            xshift=6,
-            y=shifted,
-            text=f"<b>{label} {y:.0f}%</b>",
-            showarrow=False,
-            xanchor="left",
-            font={"color": colour, "size": theme.FONT_SIZE},
-        )
+    notes = [
+        {"x": 1, "xref": "paper", "xshift": 6, "y": shifted, "text": f"<b>{label} {y:.0f}%</b>", "showarrow": False,
+         "xanchor": "left", "font": {"color": colour, "size": theme.FONT_SIZE}}
+        for (label, y, colour), shifted in zip(ends, label_y, strict=True)
+    ]  # fmt: skip
+    fig = go.Figure(data=traces, layout={"annotations": notes})  # at once: Plotly checks the list on every add
     if highlight in position:
         i = position[highlight]
         fig.add_vrect(x0=i - 0.4, x1=i + 0.4, fillcolor=HIGHLIGHT, opacity=0.15, line_width=0, layer="below")
