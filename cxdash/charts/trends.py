@@ -72,25 +72,23 @@ def make_feedback_trend(
     x = pd.to_datetime(trend["period"]).tolist()
     value = trend["value"].where(shown)
     fig = make_subplots(rows=2, cols=1, shared_xaxes=True, row_heights=[0.8, 0.2], vertical_spacing=0.05)
-    placed: list[tuple[go.Scatter | go.Bar, int]] = []  # (trace, subplot row), added at once
     for k, run in enumerate(r for r in _runs(shown) if len(r) > 1):
         xs = [x[i] for i in run]
-        placed.append(
-            (
-                go.Scatter(
-                    x=xs + xs[::-1],
-                    y=list(trend["high"].iloc[run]) + list(trend["low"].iloc[run])[::-1],
-                    fill="toself",
-                    mode="lines",
-                    fillcolor=BAND,
-                    line={"width": 0},
-                    hoverinfo="skip",
-                    name="95% confidence band",
-                    legendgroup="band",
-                    showlegend=k == 0,
-                ),
-                1,
-            )
+        fig.add_trace(
+            go.Scatter(
+                x=xs + xs[::-1],
+                y=list(trend["high"].iloc[run]) + list(trend["low"].iloc[run])[::-1],
+                fill="toself",
+                mode="lines",
+                fillcolor=BAND,
+                line={"width": 0},
+                hoverinfo="skip",
+                name="95% confidence band",
+                legendgroup="band",
+                showlegend=k == 0,
+            ),
+            row=1,
+            col=1,
         )
     single = [len(r) == 1 for r in _runs(shown)]
     lonely = shown & trend.index.isin([r[0] for r, one in zip(_runs(shown), single, strict=True) if one])
@@ -103,55 +101,53 @@ def make_feedback_trend(
         ]
     )
     unit = "" if headline == "nps" else "%"
-    placed.append(
-        (
-            go.Scatter(
-                x=x,
-                y=value,
-                mode="lines+markers",
-                name=org_name,
-                line={"color": LINE, "width": 3},
-                marker={"size": 7, "color": LINE},
-                connectgaps=False,
-                customdata=custom,
-                error_y={
-                    "type": "data",
-                    "symmetric": False,
-                    "color": LINE,
-                    "thickness": 1.5,
-                    "width": 4,
-                    "array": (trend["high"] - trend["value"]).where(lonely),
-                    "arrayminus": (trend["value"] - trend["low"]).where(lonely),
-                },
-                hovertemplate=(
-                    "<b>%{customdata[0]}</b><br>%{y:"
-                    + ("+.0f" if headline == "nps" else ".0f")
-                    + "}"
-                    + unit
-                    + " (95% CI %{customdata[2]} to %{customdata[3]})<br>n = %{customdata[1]}<extra></extra>"
-                ),
+    fig.add_trace(
+        go.Scatter(
+            x=x,
+            y=value,
+            mode="lines+markers",
+            name=org_name,
+            line={"color": LINE, "width": 3},
+            marker={"size": 7, "color": LINE},
+            connectgaps=False,
+            customdata=custom,
+            error_y={
+                "type": "data",
+                "symmetric": False,
+                "color": LINE,
+                "thickness": 1.5,
+                "width": 4,
+                "array": (trend["high"] - trend["value"]).where(lonely),
+                "arrayminus": (trend["value"] - trend["low"]).where(lonely),
+            },
+            hovertemplate=(
+                "<b>%{customdata[0]}</b><br>%{y:"
+                + ("+.0f" if headline == "nps" else ".0f")
+                + "}"
+                + unit
+                + " (95% CI %{customdata[2]} to %{customdata[3]})<br>n = %{customdata[1]}<extra></extra>"
             ),
-            1,
-        )
+        ),
+        row=1,
+        col=1,
     )
     peer = trend["peer_median"]
     if peer.notna().any():
-        placed.append(
-            (
-                go.Scatter(
-                    x=x,
-                    y=peer,
-                    mode="lines",
-                    name=peer_label,
-                    line={"color": PEER, "width": 2.5, "dash": "dash"},
-                    connectgaps=False,
-                    customdata=np.column_stack([trend["label"], trend["peer_count"]]),
-                    hovertemplate="%{customdata[0]}: peer median %{y:.0f}"
-                    + unit
-                    + " (%{customdata[1]} peers)<extra></extra>",
-                ),
-                1,
-            )
+        fig.add_trace(
+            go.Scatter(
+                x=x,
+                y=peer,
+                mode="lines",
+                name=peer_label,
+                line={"color": PEER, "width": 2.5, "dash": "dash"},
+                connectgaps=False,
+                customdata=np.column_stack([trend["label"], trend["peer_count"]]),
+                hovertemplate="%{customdata[0]}: peer median %{y:.0f}"
+                + unit
+                + " (%{customdata[1]} peers)<extra></extra>",
+            ),
+            row=1,
+            col=1,
         )
         last = peer.last_valid_index()
         fig.add_annotation(
@@ -172,40 +168,37 @@ def make_feedback_trend(
         hit = trend[(trend["verdict"] == direction) & trend["significant"]]
         if hit.empty:
             continue
-        placed.append(
-            (
-                go.Scatter(
-                    x=pd.to_datetime(hit["period"]),
-                    y=hit["value"],
-                    mode="markers+text",
-                    name="Rise beyond noise" if direction == "up" else "Fall beyond noise",
-                    marker={"symbol": symbol, "size": 17, "color": colour, "line": {"color": "white", "width": 1}},
-                    text=hit["change"].map(lambda c: f"{c:+.0f}"),
-                    textposition=position,
-                    textfont={"color": colour, "size": theme.FONT_SIZE - 1},
-                    customdata=np.column_stack([hit["label"], hit["change"].map(lambda c: f"{c:+.1f}")]),
-                    hovertemplate="%{customdata[0]}: %{customdata[1]} points on the period before, beyond noise"
-                    "<extra></extra>",
-                ),
-                1,
-            )
-        )
-    placed.append(
-        (
-            go.Bar(
-                x=x,
-                y=trend["n"],
-                name="Responses",
-                showlegend=False,
-                marker={"color": np.where(shown, "#8C8C8C", "#D9D9D9").tolist()},
-                width=_half_period(grain).total_seconds() * 1000 * 1.3,
-                customdata=np.column_stack([trend["label"], np.where(shown, "", " (too few to show)")]),
-                hovertemplate="%{customdata[0]}: n = %{y:,}%{customdata[1]}<extra></extra>",
+        fig.add_trace(
+            go.Scatter(
+                x=pd.to_datetime(hit["period"]),
+                y=hit["value"],
+                mode="markers+text",
+                name="Rise beyond noise" if direction == "up" else "Fall beyond noise",
+                marker={"symbol": symbol, "size": 17, "color": colour, "line": {"color": "white", "width": 1}},
+                text=hit["change"].map(lambda c: f"{c:+.0f}"),
+                textposition=position,
+                textfont={"color": colour, "size": theme.FONT_SIZE - 1},
+                customdata=np.column_stack([hit["label"], hit["change"].map(lambda c: f"{c:+.1f}")]),
+                hovertemplate="%{customdata[0]}: %{customdata[1]} points on the period before, beyond noise"
+                "<extra></extra>",
             ),
-            2,
+            row=1,
+            col=1,
         )
+    fig.add_trace(
+        go.Bar(
+            x=x,
+            y=trend["n"],
+            name="Responses",
+            showlegend=False,
+            marker={"color": np.where(shown, "#8C8C8C", "#D9D9D9").tolist()},
+            width=_half_period(grain).total_seconds() * 1000 * 1.3,
+            customdata=np.column_stack([trend["label"], np.where(shown, "", " (too few to show)")]),
+            hovertemplate="%{customdata[0]}: n = %{y:,}%{customdata[1]}<extra></extra>",
+        ),
+        row=2,
+        col=1,
     )
-    fig.add_traces([t for t, _ in placed], rows=[r for _, r in placed], cols=[1] * len(placed))
     if window is not None:
         fig.add_vrect(
             x0=pd.Timestamp(window[0] - _half_period(grain)),
