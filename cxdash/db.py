@@ -1,16 +1,16 @@
 """The DuckDB file: schema creation and migration, short-lived connections, one place for writes.
 
 DuckDB allows one writer or many readers across processes, and a connection is not safe to
-share across threads, so nothing here keeps a connection open between uses: every read opens a
-read-only connection and closes it, every write is one transaction on its own connection.
+share across threads, so nothing here keeps a connection open between uses: every read gets a
+read-only cursor, closed when it is done (the file attached to one in-memory instance per process
+meanwhile, see "Connections" below), every write is one transaction on its own connection.
 
-Opening a connection costs milliseconds (DuckDB loads the file's catalogue each time), so two things
-avoid doing it needlessly: `session()` lets one computation (say, everything the Overview's figures
-need) run all its reads on one read-only connection in its own thread, opened at its first read and
-closed when it ends, and answers a query or computation (`remember`) asked twice from the first time
-(a page's rerun is one such scope, without holding a connection); and the data version and schema
-check are remembered for as long as the file (and its write-ahead log) is unchanged on disk, so a
-rerun that finds nothing new opens no connection for them.
+Opening a connection still costs something, so two things avoid doing it needlessly: `session()` lets
+one computation (say, everything the Overview's figures need) run all its reads on one cursor in its
+own thread, opened at its first read and closed when it ends, and answers a query or computation
+(`remember`) asked twice from the first time (a page's rerun is one such scope, without holding a
+connection); and the data version and schema check are remembered for as long as the file (and its
+write-ahead log) is unchanged on disk, so a rerun that finds nothing new opens no connection for them.
 """
 
 from __future__ import annotations
@@ -53,9 +53,9 @@ def migrations() -> list[tuple[int, Path]]:
 
 
 def _is_lock_error(exc: Exception) -> bool:
-    """Another connection holds the file: a writer in another process (a lock), or, inside this
-    process, a connection opened with the other read/write mode while an import runs, or the moment
-    one mode's last connection is closing as the other opens (DuckDB's "unique file handle conflict")."""
+    """Another connection holds the file: a writer or reader in another process (a lock). Reads and writes
+    made here take turns within this process ("Connections" below); DuckDB's in-process messages ("different
+    configuration", "unique file handle conflict") are still recognised for connections opened elsewhere."""
     text = str(exc).lower()
     return any(s in text for s in _LOCK_ERRORS)
 
@@ -103,12 +103,17 @@ def _alias(path: Path) -> str:
     return "cx_" + hashlib.sha1(str(path).encode()).hexdigest()[:16]
 
 
+def _my_reads() -> dict[Path, int]:
+    """Open reads per file in this thread."""
+    return _THREAD_READS.__dict__.setdefault("open", {})
+
+
 def _wait(ready: Callable[[], bool], path: Path, deadline: float) -> None:
     """Wait (holding _COORDINATION) until ready(), or raise DatabaseBusy at the deadline."""
     while not ready():
         left = deadline - time.monotonic()
         if left <= 0:
-            raise DatabaseBusy(f"{path} is being written in this process; data is being refreshed, try again shortly")
+            raise DatabaseBusy(f"{path} is busy in this process; data is being refreshed, try again shortly")
         _COORDINATION.wait(left)
 
 
@@ -116,8 +121,7 @@ def _open_read(path: Path) -> duckdb.DuckDBPyConnection:
     """A read-only cursor on `path` (close it with _close_read)."""
     path = path.resolve()
     deadline = time.monotonic() + _LOCK_RETRY_SECONDS
-
-    mine = _THREAD_READS.__dict__.setdefault("open", {})
+    mine = _my_reads()
 
     def attach() -> duckdb.DuckDBPyConnection:
         with _COORDINATION:
@@ -145,8 +149,7 @@ def _open_read(path: Path) -> duckdb.DuckDBPyConnection:
 def _close_read(path: Path, cursor: duckdb.DuckDBPyConnection) -> None:
     path = path.resolve()
     cursor.close()
-    mine = _THREAD_READS.__dict__.setdefault("open", {})
-    mine[path] -= 1
+    _my_reads()[path] -= 1
     with _COORDINATION:
         _READS[path] -= 1
         if not _READS[path]:
@@ -252,15 +255,13 @@ def reader(path: Path | None = None) -> Iterator[duckdb.DuckDBPyConnection]:
     path = Path(path or config.db_path())
     opened = getattr(_SESSION, "open", {})
     held = opened.get(path, _MEMO_ONLY)
+    if (held is None or held is _MEMO_ONLY) and not path.exists():  # about to open a cursor on nothing
+        raise FileNotFoundError(f"no database at {path}; build the demo with `python -m cxdash demo`")
     if held is not _MEMO_ONLY:
         if held is None:
-            if not path.exists():
-                raise FileNotFoundError(f"no database at {path}; build the demo with `python -m cxdash demo`")
             held = opened[path] = _open_read(path)
         yield held
         return
-    if not path.exists():
-        raise FileNotFoundError(f"no database at {path}; build the demo with `python -m cxdash demo`")
     con = _open_read(path)
     try:
         yield con
@@ -292,25 +293,27 @@ def session(path: Path | None = None, hold: bool = True) -> Iterator[None]:
         try:
             yield
         finally:
-            con = opened.get(path)
             if path in opened:
+                _close_held(path, opened[path])
                 opened[path] = _MEMO_ONLY
-            if con is not None and con is not _MEMO_ONLY:
-                _close_read(path, con)
         return
     opened[path] = None if hold else _MEMO_ONLY
     results[path] = {}
     try:
         yield
     finally:
-        con = opened.pop(path, None)
+        _close_held(path, opened.pop(path, None))
         results.pop(path, None)
-        if con is not None and con is not _MEMO_ONLY:
-            _close_read(path, con)
 
 
 #: In `_SESSION.open`: a session that remembers answers but holds no connection.
 _MEMO_ONLY = object()
+
+
+def _close_held(path: Path, held: Any) -> None:
+    """Close a session's cursor, if it has one open (None: not opened yet; _MEMO_ONLY: holds none)."""
+    if held is not None and held is not _MEMO_ONLY:
+        _close_read(path, held)
 
 
 def _end_reads(path: Path) -> None:
@@ -319,11 +322,10 @@ def _end_reads(path: Path) -> None:
     opened = getattr(_SESSION, "open", {})
     if path not in opened:
         return
-    con = opened[path]
     _SESSION.results[path] = {}
-    if con is not None and con is not _MEMO_ONLY:
+    if opened[path] is not _MEMO_ONLY:
+        _close_held(path, opened[path])
         opened[path] = None
-        _close_read(path, con)
 
 
 def remember(key: tuple, compute: Callable[[], T], path: Path | None = None) -> T:
