@@ -69,11 +69,20 @@ def version() -> str:
     return db.data_version(config.db_path())
 
 
+def _name(fn: Callable) -> str:
+    """A module-level function's importable name, the cache key of `cached`, `figure` and `pure`."""
+    return f"{fn.__module__}.{fn.__qualname__}"
+
+
+def _function(qualified: str) -> Callable:
+    module, name = qualified.rsplit(".", 1)
+    return getattr(importlib.import_module(module), name)
+
+
 @st.cache_data(max_entries=512, ttl=3600, show_spinner=False)
 def _call(qualified: str, args: tuple, kwargs: tuple, data_version: str) -> Any:
-    module, name = qualified.rsplit(".", 1)
     with db.session(config.db_path()):  # every query of this computation on one connection
-        return getattr(importlib.import_module(module), name)(*args, **dict(kwargs), path=config.db_path())
+        return _function(qualified)(*args, **dict(kwargs), path=config.db_path())
 
 
 def cached(fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
@@ -82,13 +91,12 @@ def cached(fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
     fn must be a module-level cxdash function that takes a `path` keyword; arguments must be
     hashable values (strings, numbers, dates, tuples).
     """
-    return _call(f"{fn.__module__}.{fn.__qualname__}", args, tuple(sorted(kwargs.items())), version())
+    return _call(_name(fn), args, tuple(sorted(kwargs.items())), version())
 
 
 @st.cache_resource(max_entries=256, ttl=3600, show_spinner=False)
 def _figure(qualified: str, args: tuple, kwargs: tuple) -> Any:
-    module, name = qualified.rsplit(".", 1)
-    return getattr(importlib.import_module(module), name)(*args, **dict(kwargs))
+    return _function(qualified)(*args, **dict(kwargs))
 
 
 def figure(fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
@@ -98,7 +106,7 @@ def figure(fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
     The arguments (frames, labels) are hashed by value. The figure is shared: it must not be changed after
     this call (st.plotly_chart and the presentation mode's scaling copy it before changing anything).
     """
-    return _figure(f"{fn.__module__}.{fn.__qualname__}", args, tuple(sorted(kwargs.items())))
+    return _figure(_name(fn), args, tuple(sorted(kwargs.items())))
 
 
 #: Forget every shared figure (the benchmark's uncached runs).
@@ -107,14 +115,13 @@ clear_figures = _figure.clear
 
 @st.cache_data(max_entries=512, ttl=3600, show_spinner=False)
 def _pure(qualified: str, args: tuple, kwargs: tuple) -> Any:
-    module, name = qualified.rsplit(".", 1)
-    return getattr(importlib.import_module(module), name)(*args, **dict(kwargs))
+    return _function(qualified)(*args, **dict(kwargs))
 
 
 def pure(fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
     """fn(*args, **kwargs) for a module-level cxdash function of values and frames that reads no database,
     remembered by the arguments' values, so a rerun with the same inputs does not compute it again."""
-    return _pure(f"{fn.__module__}.{fn.__qualname__}", args, tuple(sorted(kwargs.items())))
+    return _pure(_name(fn), args, tuple(sorted(kwargs.items())))
 
 
 def database_ready() -> bool:
