@@ -31,17 +31,17 @@ class Summary:
 def summarise(path: Path | None = None, thorough: bool = False) -> Summary:
     """Counts per table, periods covered, frameworks, and inconsistencies of one database.
 
-    `thorough` (the check command) also sums every feedback row again to compare with the rollups the pages
-    read; the Data page leaves that out, as it reads every row of the largest table.
+    `thorough` (the check command) also sums every feedback row and assessment answer again to compare with the
+    rollups the pages read; the Data page leaves that out, as it reads every row of the largest table.
     """
     path = db.ensure_schema(path)
     frameworks.ensure_loaded(path)
     with db.reader(path) as con:
         version = db.schema_version(con) or 0
-        behind = {table: rollups.differences(con, table) for table in rollups.FEEDBACK} if thorough else {}
+        behind = {table: rollups.differences(con, table) for table in rollups.SUMS} if thorough else {}
     problems = db.query("inconsistencies", path=path)
     late = [
-        {"problem": "rollup out of step with the feedback distributions", "rows": rows, "example": table}
+        {"problem": f"rollup out of step with the {rollups.SUMS[table]}", "rows": rows, "example": table}
         for table, rows in behind.items()
         if rows
     ]

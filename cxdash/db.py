@@ -31,7 +31,7 @@ from cxdash import config
 from cxdash.queries import SQL_DIR, inline, sql
 
 #: Schema version this code writes; migrations live in cxdash/sql/schema/NNN_*.sql.
-SCHEMA_VERSION = 5
+SCHEMA_VERSION = 6
 
 _LOCK_RETRY_SECONDS = 5.0
 

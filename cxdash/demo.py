@@ -1490,6 +1490,62 @@ def _comment(draw: _Draw, service: _Service, org_noun: str, channel: str, stage:
 # --- Writing -------------------------------------------------------------------------------
 
 
+def _write_distributions(
+    con: duckdb.DuckDBPyConnection,
+    monthly: list[tuple[np.ndarray, ...]],
+    months: Sequence[dt.date],
+    svc_org: np.ndarray,
+    org_cat: pd.CategoricalDtype,
+    service_cat: pd.CategoricalDtype,
+    scale_min: np.ndarray,
+    scale_max: np.ndarray,
+) -> int:
+    """Write the simulated months' distribution rows in organisation order (rollups.DISTRIBUTION_ORDER's first
+    column, as imports do): DuckDB skips the blocks a filter on organisation rules out, so one organisation's page
+    reads its own rows, not all of them. Sorted here in numpy, a stable sort of small integer codes (sorting 23
+    million rows in DuckDB took 13 s and 8 GB); returns how many rows were written."""
+    month, service, channel, stage, measure, score, count = (
+        np.concatenate(parts) for parts in zip(*monthly, strict=True)
+    )
+    monthly.clear()
+    org_rank = np.empty(len(org_cat.categories), dtype=np.int32)
+    org_rank[np.argsort(np.asarray(org_cat.categories, dtype=str))] = np.arange(len(org_rank), dtype=np.int32)
+    order = np.argsort(org_rank[svc_org[service]], kind="stable")  # within an organisation: month order, as simulated
+    month_days = np.asarray(months, dtype="datetime64[D]")
+    channel_cat, stage_cat = pd.CategoricalDtype(list(CHANNELS)), pd.CategoricalDtype(list(STAGES))
+    measure_cat = pd.CategoricalDtype(list(MEASURES))
+    for lo in range(0, len(order), _WRITE_CHUNK):
+        take = order[lo : lo + _WRITE_CHUNK]
+        frame = pd.DataFrame(
+            {
+                "period_start": month_days[month[take]],
+                "org_id": pd.Categorical.from_codes(svc_org[service[take]], dtype=org_cat),
+                "service_id": pd.Categorical.from_codes(service[take], dtype=service_cat),
+                "channel": pd.Categorical.from_codes(channel[take], dtype=channel_cat),
+                "stage": pd.Categorical.from_codes(stage[take], dtype=stage_cat),
+                "measure": pd.Categorical.from_codes(measure[take], dtype=measure_cat),
+                "scale_min": scale_min[measure[take]],
+                "scale_max": scale_max[measure[take]],
+                "score": score[take].astype(np.int8),
+                "responses": count[take],
+            }
+        )
+        con.register("demo_feedback", frame)
+        con.execute(
+            "INSERT INTO feedback_distributions (period_start, period_grain, org_id, service_id, "
+            "channel, stage, measure, scale_min, scale_max, score, responses) "
+            "SELECT CAST(period_start AS DATE), 'month', org_id::VARCHAR, service_id::VARCHAR, "
+            "channel::VARCHAR, stage::VARCHAR, measure::VARCHAR, scale_min, scale_max, score, responses "
+            "FROM demo_feedback"
+        )
+        con.unregister("demo_feedback")
+    return len(order)
+
+
+#: Distribution rows written per INSERT by the demo build (bounds the memory of one pandas frame).
+_WRITE_CHUNK = 2_000_000
+
+
 def _insert(con: duckdb.DuckDBPyConnection, table: str, frame: pd.DataFrame) -> None:
     cols = ", ".join(frame.columns)
     con.register("demo_frame", frame)
@@ -1595,14 +1651,13 @@ def _build_into(path: Path, responses: int, orgs: int, seed: int) -> dict[str, i
     scale_max = np.array([measure_scale[m][1] for m in MEASURES], dtype=np.int8)
     service_cat = pd.CategoricalDtype(service_frame["service_id"].tolist())
     org_cat = pd.CategoricalDtype(org_frame["org_id"].tolist())
-    channel_cat, stage_cat = pd.CategoricalDtype(list(CHANNELS)), pd.CategoricalDtype(list(STAGES))
-    measure_cat = pd.CategoricalDtype(list(MEASURES))
     org_noun = [
         _ORG_TYPE_NOUNS.get(t, _ORG_NOUNS[s]) for t, s in zip(org_frame["org_type"], org_frame["sector"], strict=True)
     ]
     draw = _Draw(text_rng, 4096)
 
     feedback_rows, comment_no = 0, 0
+    monthly: list[tuple[np.ndarray, ...]] = []  # each month's distribution rows, written after the loop
     with db.writer(path) as con:
         con.execute("SET threads = 1")
         _insert(con, "organisations", org_frame.drop(columns="core"))
@@ -1623,29 +1678,7 @@ def _build_into(path: Path, responses: int, orgs: int, seed: int) -> dict[str, i
                 svc_maturity,
             )
             service, channel, stage, measure, score, count = _aggregate(sim, len(service_frame))
-            frame = pd.DataFrame(
-                {
-                    "org_id": pd.Categorical.from_codes(svc_org[service], dtype=org_cat),
-                    "service_id": pd.Categorical.from_codes(service, dtype=service_cat),
-                    "channel": pd.Categorical.from_codes(channel, dtype=channel_cat),
-                    "stage": pd.Categorical.from_codes(stage, dtype=stage_cat),
-                    "measure": pd.Categorical.from_codes(measure, dtype=measure_cat),
-                    "scale_min": scale_min[measure],
-                    "scale_max": scale_max[measure],
-                    "score": score.astype(np.int8),
-                    "responses": count,
-                }
-            )
-            con.register("demo_feedback", frame)
-            con.execute(
-                "INSERT INTO feedback_distributions (period_start, period_grain, org_id, service_id, "
-                "channel, stage, measure, scale_min, scale_max, score, responses) "
-                "SELECT ?::DATE, 'month', org_id::VARCHAR, service_id::VARCHAR, channel::VARCHAR, "
-                "stage::VARCHAR, measure::VARCHAR, scale_min, scale_max, score, responses FROM demo_feedback",
-                [month],
-            )
-            con.unregister("demo_feedback")
-            feedback_rows += len(frame)
+            monthly.append((np.full(len(count), k, dtype=np.int16), service, channel, stage, measure, score, count))
 
             # Comments: unhappy respondents are likelier to write one.
             c = comments_per_month[k]
@@ -1681,7 +1714,9 @@ def _build_into(path: Path, responses: int, orgs: int, seed: int) -> dict[str, i
                 _insert(con, "comments", comments)
                 comment_no += c
         con.execute("RESET threads")  # the rollup is the same whatever the thread count: use them all
+        feedback_rows = _write_distributions(con, monthly, months, svc_org, org_cat, service_cat, scale_min, scale_max)
         rollups.refresh_feedback(con)
+        rollups.refresh_assessments(con)
         themes.refresh(con)  # so a new app process reads the comment themes rather than fitting them
         con.execute(
             "INSERT OR REPLACE INTO meta VALUES ('demo_responses', ?), ('demo_seed', ?), ('demo_orgs', ?)",

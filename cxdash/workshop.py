@@ -28,7 +28,7 @@ from urllib.parse import urlsplit, urlunsplit
 import duckdb
 import pandas as pd
 
-from cxdash import access, db, maturity, metrics
+from cxdash import access, db, maturity, metrics, rollups
 from cxdash.queries import sql
 
 #: Environment variable holding the facilitator passcode, which opens and closes sessions when no sign-in is
@@ -420,6 +420,7 @@ def _save(con: duckdb.DuckDBPyConnection, pending: _Pending) -> Submission | Wor
     con.execute(sql("workshop_insert_submission"), {**params, "answers": len(ids), "comment": pending.comment})
     answers = {k: params[k] for k in ("session_id", "respondent_id", "role")}
     con.execute(sql("workshop_insert_answers"), {**answers, "statement_ids": ids, "scores": [scores[i] for i in ids]})
+    rollups.refresh_assessments(con, [session[0][2]])
     return Submission(params["submission_id"], params["respondent_id"], params["session_id"], len(ids), False)
 
 

@@ -71,7 +71,8 @@ def test_a_version_1_demo_database_is_upgraded_in_place(tmp_path, monkeypatch):
     with monkeypatch.context() as m:  # build the file as the previous release did, at schema version 1
         m.setattr(db, "SCHEMA_VERSION", 1)
         m.setattr(db, "migrations", lambda: [(1, db.SQL_DIR / "schema" / "001_initial.sql")])
-        m.setattr(rollups, "refresh_feedback", lambda con, org_ids=None: None)  # version 1 had no rollup
+        m.setattr(rollups, "refresh_feedback", lambda con, org_ids=None: None)  # version 1 had no rollups
+        m.setattr(rollups, "refresh_assessments", lambda con, org_ids=None: None)
         m.setattr(themes, "refresh", lambda con: 0)  # nor stored comment themes
         demo.build(path, responses=2_000, orgs=5, seed=1)
         with db.reader(path) as con:
@@ -84,6 +85,7 @@ def test_a_version_1_demo_database_is_upgraded_in_place(tmp_path, monkeypatch):
     with db.reader(path) as con:
         assert db.schema_version(con) == db.SCHEMA_VERSION >= 3
         assert rollups.feedback_differences(con) == 0  # the rollups, filled on upgrade, match the distributions
+        assert rollups.assessment_differences(con) == 0  # and the answers
     tables = {r[0] for r in rows(path, "SELECT table_name FROM information_schema.tables")}
     assert {"workshop_sessions", "workshop_submissions"} <= tables
     after = rows(path, "SELECT * EXCLUDE (session_id) FROM assessment_responses ORDER BY ALL")
@@ -92,6 +94,8 @@ def test_a_version_1_demo_database_is_upgraded_in_place(tmp_path, monkeypatch):
     org = rows(path, "SELECT min(org_id) FROM organisations")[0][0]
     opened = workshop.open_session(FRAMEWORK, org, "After the upgrade", DAY, path)
     assert submit(path, opened).answers == len(statement_ids(path))
+    with db.reader(path) as con:
+        assert rollups.assessment_differences(con) == 0  # the submission was added to the rollup
 
 
 # --- Sessions ----------------------------------------------------------------------------------

@@ -1,5 +1,6 @@
-"""The feedback_org_month rollup stays equal to feedback_distributions summed again, on every write path,
-and the queries that read it give what the distributions give."""
+"""The rollups stay equal to what they sum, summed again, on every write path (feedback_org_month and feedback_cells
+to feedback_distributions, assessment_statement_sums to assessment_responses), and the queries that read them give
+what the detail rows give."""
 
 from __future__ import annotations
 
@@ -14,7 +15,7 @@ from tests.conftest import TEMPLATE_EXAMPLES
 
 def differences(path) -> int:
     with db.reader(path) as con:
-        return rollups.feedback_differences(con)
+        return rollups.feedback_differences(con) + rollups.assessment_differences(con)
 
 
 def test_the_demo_and_template_imports_keep_the_rollup_in_step(demo_db, example_db):
@@ -22,6 +23,38 @@ def test_the_demo_and_template_imports_keep_the_rollup_in_step(demo_db, example_
     assert differences(example_db) == 0
     with db.reader(example_db) as con:
         assert db.scalar(con, "SELECT count(*) FROM feedback_org_month") > 0
+        assert db.scalar(con, "SELECT count(*) FROM assessment_statement_sums") > 0
+
+
+def test_the_assessment_rollup_is_each_rounds_statements_summed(example_db):
+    with db.reader(example_db) as con:
+        rolled = con.execute(
+            "SELECT framework_id, org_id, round_date, statement_id, respondents, score_sum "
+            "FROM assessment_statement_sums ORDER BY ALL"
+        ).fetchall()
+        answers = con.execute(
+            "SELECT framework_id, org_id, round_date, statement_id, score FROM assessment_responses"
+        ).fetchall()
+    by_key: dict[tuple, list[int]] = {}
+    for *key, score in answers:
+        by_key.setdefault(tuple(key), []).append(score)
+    assert rolled == sorted((*key, len(scores), sum(scores)) for key, scores in by_key.items())
+
+
+def test_an_assessment_import_that_replaces_a_round_keeps_it_in_step(example_db, tmp_path):
+    lines = (TEMPLATE_EXAMPLES / "assessments.csv").read_text(encoding="utf-8").splitlines()
+    header, first = lines[0], lines[1]
+    columns = header.split(",")
+    one = dict(zip(columns, first.split(","), strict=True))
+    smaller = tmp_path / "assessments.csv"  # the same round again, now with a single answer: replaces the round
+    smaller.write_text(f"{header}\n{first}\n", encoding="utf-8")
+    import_file(smaller, db_path=example_db)
+    assert differences(example_db) == 0
+    with db.reader(example_db) as con:
+        assert con.execute(
+            "SELECT sum(respondents) FROM assessment_statement_sums WHERE org_id = ? AND round_date = ?",
+            [one["org_id"], one["round_date"]],
+        ).fetchall() == [(1,)]
 
 
 def test_a11_import_keeps_the_rollup_in_step(a11_db):
@@ -38,7 +71,7 @@ def test_a_database_from_before_the_rollup_gets_it_filled_when_opened(example_db
     con = duckdb.connect(str(example_db))
     try:
         con.execute("DROP TABLE feedback_org_month")  # as a version-2 file: without the tables of versions 3 on
-        for later in ("comment_themes", "theme_words", "feedback_cells"):
+        for later in ("comment_themes", "theme_words", "feedback_cells", "assessment_statement_sums"):
             con.execute(f"DROP TABLE {later}")
         con.execute("UPDATE meta SET value = '2' WHERE key = 'schema_version'")
     finally:

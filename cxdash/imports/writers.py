@@ -24,9 +24,12 @@ def _replace(con: duckdb.DuckDBPyConnection, table: str, keys: list[str], incomi
     return before - db.scalar(con, f"SELECT count(*) FROM {table}")
 
 
-def _insert(con: duckdb.DuckDBPyConnection, table: str, columns: list[str], incoming: str, import_id: int) -> int:
+def _insert(
+    con: duckdb.DuckDBPyConnection, table: str, columns: list[str], incoming: str, import_id: int, order: str = ""
+) -> int:
     con.execute(
-        f"INSERT INTO {table} ({', '.join(columns)}, import_id) SELECT {', '.join(columns)}, ? FROM {incoming}",
+        f"INSERT INTO {table} ({', '.join(columns)}, import_id) SELECT {', '.join(columns)}, ? FROM {incoming}"
+        + (f" ORDER BY {order}" if order else ""),
         [import_id],
     )
     return db.scalar(con, f"SELECT count(*) FROM {incoming}")
@@ -44,6 +47,7 @@ def write_distributions(con: duckdb.DuckDBPyConnection, frame: Any, import_id: i
             [*CELL, "scale_min", "scale_max", "score", "responses"],
             "incoming_distributions",
             import_id,
+            order=rollups.DISTRIBUTION_ORDER,
         )
         orgs = [r[0] for r in con.execute("SELECT DISTINCT org_id FROM incoming_distributions").fetchall()]
         rollups.refresh_feedback(con, orgs)
@@ -60,7 +64,9 @@ def write_kind(con: duckdb.DuckDBPyConnection, kind: str, typed: pd.DataFrame, i
     if kind == "services":
         return _simple(con, "services", ["service_id"], frame, import_id)
     if kind == "assessments":
-        return _simple(con, "assessment_responses", ["framework_id", "org_id", "round_date"], frame, import_id)
+        written = _simple(con, "assessment_responses", ["framework_id", "org_id", "round_date"], frame, import_id)
+        rollups.refresh_assessments(con, frame["org_id"].unique().tolist())
+        return written
     if kind == "comments":
         return _simple(con, "comments", ["comment_id"], frame.rename(columns={"date": "comment_date"}), import_id)
     if kind == "distributions":
