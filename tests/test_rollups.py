@@ -7,7 +7,7 @@ from __future__ import annotations
 import duckdb
 import pandas as pd
 
-from cxdash import db, feedback, rollups
+from cxdash import contents, db, feedback, rollups
 from cxdash.imports import import_file
 from cxdash.queries import sql
 from tests.conftest import TEMPLATE_EXAMPLES
@@ -92,3 +92,31 @@ def test_grouped_statistics_from_the_rollup_equal_those_from_the_distributions(d
             detail.astype(float, errors="ignore"),
             check_dtype=False,
         )
+
+
+def test_the_checks_count_broken_assessment_answers_through_the_rollup(example_db):
+    with db.writer(example_db) as con:  # answers left behind by an organisation and a statement that went away
+        org = db.scalar(con, "SELECT min(org_id) FROM assessment_responses")
+        con.execute("UPDATE assessment_responses SET org_id = 'gone-org' WHERE org_id = ?", [org])
+        con.execute("UPDATE assessment_responses SET statement_id = 'GONE1' WHERE statement_id = 'LS1'")
+        rollups.refresh_assessments(con)
+        expected = {
+            "assessment answer for an unknown organisation": db.scalar(
+                con, "SELECT count(*) FROM assessment_responses WHERE org_id = 'gone-org'"
+            ),
+            "assessment answer to a statement not in its framework": db.scalar(
+                con, "SELECT count(*) FROM assessment_responses WHERE statement_id = 'GONE1'"
+            ),
+        }
+    problems = contents.summarise(example_db, thorough=True).problems.set_index("problem")
+    assert all(n > 0 for n in expected.values())
+    for problem, rows in expected.items():
+        assert problems.loc[problem, "rows"] == rows  # answers counted, as from the answers themselves
+    assert "rollup out of step with the assessment answers" not in problems.index
+
+
+def test_the_check_command_reports_an_assessment_rollup_out_of_step(example_db):
+    with db.writer(example_db) as con:  # as if a write had skipped refresh_assessments
+        con.execute("DELETE FROM assessment_statement_sums WHERE statement_id = 'LS1'")
+    problems = contents.summarise(example_db, thorough=True).problems.set_index("problem")
+    assert problems.loc["rollup out of step with the assessment answers", "example"] == "assessment_statement_sums"
