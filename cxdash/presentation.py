@@ -185,7 +185,7 @@ def scale(fig: go.Figure, factor: float = ZOOM) -> go.Figure:
     _wrap_title(layout, factor)
     if "height" in layout:
         layout["height"] = round(layout["height"] * factor)
-    return go.Figure(spec)
+    return charts.figure(spec.get("data", []), layout)
 
 
 def _size_axis_text(layout: dict, factor: float) -> None:

@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 from pathlib import Path
 
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from cxdash import db, frameworks
+from cxdash import charts, db, frameworks
+
+# Every figure built in the tests, here or in an app they start, is checked against Plotly's schema (the app takes
+# its figures' dicts as they are, for speed).
+os.environ[charts.VALIDATE] = "1"
 
 ROOT = Path(__file__).resolve().parent.parent
 REAL_DATA = ROOT.parent / "shared" / "data" / "real"

@@ -7,12 +7,16 @@ import math
 
 import pandas as pd
 import plotly.graph_objects as go
+from plotly.colors import get_colorscale
 
 from cxdash import theme
-from cxdash.charts import base_layout
+from cxdash.charts import figure, layout
 
 NEGATIVE, NEUTRAL, POSITIVE = "#D55E00", "#BBBBBB", "#0072B2"
 FIX_FIRST_FILL = "rgba(230, 159, 0, 0.12)"
+#: The heat map's colours written out, as Plotly's validation would turn the name "Blues" into (figures are made
+#: without it, see cxdash.charts).
+BLUES = get_colorscale("Blues")
 
 
 def make_importance_matrix(table: pd.DataFrame, outcome_label: str, cells: int, respondents: int) -> go.Figure:
@@ -29,7 +33,6 @@ def make_importance_matrix(table: pd.DataFrame, outcome_label: str, cells: int, 
     x_low = max(0.0, math.floor((min(xs) if xs else 0) / 5) * 5 - 10)
     x_high = min(100.0, math.ceil((max(xs) if xs else 100) / 5) * 5 + 5)
     y_high = max(float(table["share_high"].max()) * 100 if not table.empty else equal, equal) * 1.2
-    # Shapes, notes and traces are collected and added at once (Plotly checks the whole list on every add_*).
     shapes = [{"type": "rect", "x0": x_low, "x1": average, "y0": equal, "y1": y_high, "fillcolor": FIX_FIRST_FILL,
                "line": {"width": 0}, "layer": "below"}]  # fmt: skip
     peers = shown[shown["peer_median"].notna()]
@@ -41,42 +44,35 @@ def make_importance_matrix(table: pd.DataFrame, outcome_label: str, cells: int, 
     traces = []
     if not peers.empty:
         traces.append(
-            go.Scatter(
-                x=peers["peer_median"],
-                y=peers["share"] * 100,
-                mode="markers",
-                name="Peer median",
-                marker={"symbol": "diamond-open", "size": 13, "color": "#555555", "line": {"width": 2}},
-                customdata=peers[["label"]],
-                hovertemplate="%{customdata[0]}: peer median %{x:.0f}% rate it 4-5<extra></extra>",
-            )
-        )
+            {
+                "type": "scatter", "x": peers["peer_median"].to_numpy(), "y": peers["share"].to_numpy() * 100,
+                "mode": "markers", "name": "Peer median",
+                "marker": {"symbol": "diamond-open", "size": 13, "color": "#555555", "line": {"width": 2}},
+                "customdata": peers[["label"]].to_numpy(),
+                "hovertemplate": "%{customdata[0]}: peer median %{x:.0f}% rate it 4-5<extra></extra>",
+            }
+        )  # fmt: skip
     traces.append(
-        go.Scatter(
-            x=shown["performance"],
-            y=shown["share"] * 100,
-            mode="markers+text",
-            name="Our result",
-            text=[f"<b>{label}</b>" for label in shown["label"]],
-            textposition=_label_positions(shown, (x_low, x_high), (0, y_high)),
-            textfont={"size": theme.FONT_SIZE + 1, "color": "#222222"},
-            marker={"size": 16, "color": theme.OKABE_ITO[0], "line": {"color": "white", "width": 2}},
-            error_y={
-                "type": "data",
-                "array": (shown["share_high"] - shown["share"]) * 100,
-                "arrayminus": (shown["share"] - shown["share_low"]) * 100,
-                "color": "#777777",
-                "thickness": 1.5,
-                "width": 6,
+        {
+            "type": "scatter", "x": shown["performance"].to_numpy(), "y": shown["share"].to_numpy() * 100,
+            "mode": "markers+text", "name": "Our result",
+            "text": [f"<b>{label}</b>" for label in shown["label"]],
+            "textposition": _label_positions(shown, (x_low, x_high), (0, y_high)),
+            "textfont": {"size": theme.FONT_SIZE + 1, "color": "#222222"},
+            "marker": {"size": 16, "color": theme.OKABE_ITO[0], "line": {"color": "white", "width": 2}},
+            "error_y": {
+                "type": "data", "array": (shown["share_high"] - shown["share"]).to_numpy() * 100,
+                "arrayminus": (shown["share"] - shown["share_low"]).to_numpy() * 100,
+                "color": "#777777", "thickness": 1.5, "width": 6,
             },
-            customdata=shown[["label", "share_low", "share_high", "performance_n", "quadrant"]],
-            hovertemplate=(
+            "customdata": shown[["label", "share_low", "share_high", "performance_n", "quadrant"]].to_numpy(),
+            "hovertemplate": (
                 "<b>%{customdata[0]}</b> (%{customdata[4]})<br>%{x:.0f}% rate it 4-5 (n = %{customdata[3]:,})<br>"
                 "%{y:.0f}% of the explained variation (95%: %{customdata[1]:.0%} to %{customdata[2]:.0%})"
                 "<extra></extra>"
             ),
-        )
-    )
+        }
+    )  # fmt: skip
     cross = {"color": "#999999", "dash": "dash", "width": 1}
     shapes.append({"type": "line", "xref": "x", "x0": average, "x1": average, "yref": "y domain", "y0": 0, "y1": 1,
                    "line": cross})  # fmt: skip
@@ -93,20 +89,22 @@ def make_importance_matrix(table: pd.DataFrame, outcome_label: str, cells: int, 
          "font": {"size": 14, "color": "#555"}}
         for x, y, xanchor, yanchor, text in corners
     ]  # fmt: skip
-    fig = go.Figure(data=traces, layout={"shapes": shapes, "annotations": notes})
-    fig.update_xaxes(
-        title="Our respondents rating it 4 or 5 (%)", range=[x_low, x_high], gridcolor="#eeeeee", zeroline=False
-    )
-    fig.update_yaxes(
-        title=f"Share of what moves {outcome_label.lower()} (%)", range=[0, y_high], gridcolor="#eeeeee", zeroline=False
-    )
-    fig = base_layout(
-        fig,
-        f"What moves {outcome_label.lower()}, and how we do on it (n = {cells:,} cells, {respondents:,} responses)",
-        height=480,
-    )
-    fig.update_layout(showlegend=True, legend={"orientation": "h", "y": -0.18, "x": 0})
-    return fig
+    title = f"What moves {outcome_label.lower()}, and how we do on it (n = {cells:,} cells, {respondents:,} responses)"
+    return figure(
+        traces,
+        layout(
+            title,
+            height=480,
+            shapes=shapes,
+            annotations=notes,
+            xaxis={"title": {"text": "Our respondents rating it 4 or 5 (%)"}, "range": [x_low, x_high],
+                   "gridcolor": "#eeeeee", "zeroline": False},
+            yaxis={"title": {"text": f"Share of what moves {outcome_label.lower()} (%)"}, "range": [0, y_high],
+                   "gridcolor": "#eeeeee", "zeroline": False},
+            showlegend=True,
+            legend={"orientation": "h", "y": -0.18, "x": 0},
+        ),
+    )  # fmt: skip
 
 
 def _label_positions(points: pd.DataFrame, x_range: tuple, y_range: tuple) -> list[str]:
@@ -155,46 +153,42 @@ def make_theme_bars(table: pd.DataFrame, comments: int, min_n: int) -> go.Figure
     segment labelled with its share so colour is not the only carrier of meaning (themes with fewer than
     min_n comments carry no shares)."""
     rows = table.iloc[::-1]
-    fig = go.Figure()
+    labels, comments_per = rows["label"].to_numpy(), rows["comments"].to_numpy()
+    traces = []
     for tone, colour, column in (("Negative", NEGATIVE, "negative"), ("Neutral", NEUTRAL, None),
                                  ("Positive", POSITIVE, "positive")):  # fmt: skip
-        share = rows[column] if column else 1 - rows["negative"] - rows["positive"]
-        count = (share * rows["comments"]).round()
-        fig.add_trace(
-            go.Bar(
-                y=rows["label"],
-                x=count,
-                orientation="h",
-                name=tone,
-                marker_color=colour,
-                text=[
-                    f"{s:.0%}" if s >= 0.12 and n >= min_n else "" for s, n in zip(share, rows["comments"], strict=True)
-                ],
-                textposition="inside",
-                insidetextanchor="middle",
-                textfont={"color": "black" if tone == "Neutral" else "white"},
-                customdata=list(zip(share, rows["comments"], strict=True)),
-                hovertemplate=f"%{{y}}: %{{customdata[0]:.0%}} {tone.lower()} of %{{customdata[1]}} comments"
+        share = (rows[column] if column else 1 - rows["negative"] - rows["positive"]).to_numpy()
+        traces.append(
+            {
+                "type": "bar", "y": labels, "x": (share * comments_per).round(), "orientation": "h", "name": tone,
+                "marker": {"color": colour},
+                "text": [f"{s:.0%}" if s >= 0.12 and n >= min_n else ""
+                         for s, n in zip(share, comments_per, strict=True)],
+                "textposition": "inside", "insidetextanchor": "middle",
+                "textfont": {"color": "black" if tone == "Neutral" else "white"},
+                "customdata": list(zip(share, comments_per, strict=True)),
+                "hovertemplate": f"%{{y}}: %{{customdata[0]:.0%}} {tone.lower()} of %{{customdata[1]}} comments"
                 "<extra></extra>",
-            )
-        )
-    fig.add_trace(
-        go.Scatter(
-            y=rows["label"],
-            x=rows["comments"],
-            mode="text",
-            text=[f"  {n:,}" for n in rows["comments"]],
-            textposition="middle right",
-            showlegend=False,
-            hoverinfo="skip",
-        )
+            }
+        )  # fmt: skip
+    traces.append(
+        {"type": "scatter", "y": labels, "x": comments_per, "mode": "text", "text": [f"  {n:,}" for n in comments_per],
+         "textposition": "middle right", "showlegend": False, "hoverinfo": "skip"}
+    )  # fmt: skip
+    x_high = float(rows["comments"].max()) * 1.12  # pandas' max: NaN, not an error, when there are no themes
+    return figure(
+        traces,
+        layout(
+            f"Themes in {comments:,} comments, by tone",
+            height=max(320, 60 + 38 * len(rows)),
+            barmode="stack",
+            bargap=0.25,
+            xaxis={"title": {"text": "Comments"}, "gridcolor": "#eeeeee", "range": [0, x_high]},
+            yaxis={"title": {}, "automargin": True},
+            showlegend=True,
+            legend={"orientation": "h", "y": -0.12, "x": 0, "traceorder": "normal"},
+        ),
     )
-    fig.update_layout(barmode="stack", bargap=0.25)
-    fig.update_xaxes(title="Comments", gridcolor="#eeeeee", range=[0, float(rows["comments"].max()) * 1.12])
-    fig.update_yaxes(title=None, automargin=True)
-    fig = base_layout(fig, f"Themes in {comments:,} comments, by tone", height=max(320, 60 + 38 * len(rows)))
-    fig.update_layout(showlegend=True, legend={"orientation": "h", "y": -0.12, "x": 0, "traceorder": "normal"})
-    return fig
 
 
 def make_theme_mix(mix: pd.DataFrame, column: str, title_noun: str, comments: int, min_n: int) -> go.Figure:
@@ -212,50 +206,44 @@ def make_theme_mix(mix: pd.DataFrame, column: str, title_noun: str, comments: in
         index=labels, columns=columns
     )
     z = grid.fillna(0).to_numpy() * 100
-    fig = go.Figure(
-        go.Heatmap(
-            z=z,
-            x=columns,
-            y=labels,
-            colorscale="Blues",
-            zmin=0,
-            zmax=max(60.0, float(z.max())),
-            text=[[f"{v:.0f}%" for v in row] for row in z],
-            texttemplate="%{text}",
-            textfont={"size": 14},
-            customdata=counts.fillna(0).astype(int).to_numpy(),
-            hovertemplate="%{y}<br>%{x}: %{z:.0f}% (%{customdata} comments)<extra></extra>",
-            colorbar={"title": "% of the theme", "ticksuffix": "%"},
-            xgap=2,
-            ygap=2,
-        )
+    heatmap = {
+        "type": "heatmap", "z": z, "x": columns, "y": labels, "colorscale": BLUES, "zmin": 0,
+        "zmax": max(60.0, float(z.max())), "text": [[f"{v:.0f}%" for v in row] for row in z],
+        "texttemplate": "%{text}", "textfont": {"size": 14}, "customdata": counts.fillna(0).astype(int).to_numpy(),
+        "hovertemplate": "%{y}<br>%{x}: %{z:.0f}% (%{customdata} comments)<extra></extra>",
+        "colorbar": {"title": {"text": "% of the theme"}, "ticksuffix": "%"}, "xgap": 2, "ygap": 2,
+    }  # fmt: skip
+    return figure(
+        [heatmap],
+        layout(
+            f"Where each theme comes from, by {title_noun} (n = {comments:,} comments)",
+            height=130 + 36 * len(labels),
+            margin={"l": 10, "r": 10, "t": 110, "b": 10},
+            xaxis={"side": "top", "title": {}},
+            yaxis={"autorange": "reversed", "automargin": True, "title": {}},
+        ),
     )
-    fig.update_yaxes(autorange="reversed", automargin=True, title=None)
-    fig.update_xaxes(side="top", title=None)
-    fig = base_layout(
-        fig, f"Where each theme comes from, by {title_noun} (n = {comments:,} comments)", height=130 + 36 * len(labels)
-    )
-    fig.update_layout(margin={"t": 110})
-    return fig
 
 
 def make_theme_trend(trend: pd.DataFrame, label: str, quarterly_labels: list[str], min_n: int) -> go.Figure:
     """One theme's share of each quarter's comments, as labelled bars, with the comments behind each; a quarter
     with fewer than min_n comments in all is not drawn but marked 'too few'."""
     enough = trend["total"] >= min_n
-    fig = go.Figure(
-        go.Bar(
-            x=quarterly_labels,
-            y=(trend["share"] * 100).where(enough, 0),
-            marker_color=theme.OKABE_ITO[0],
-            text=[f"{s:.0%}" if ok else "too few" for s, ok in zip(trend["share"], enough, strict=True)],
-            textposition="outside",
-            customdata=trend[["comments", "total"]],
-            hovertemplate="%{x}: %{y:.0f}% (%{customdata[0]} of %{customdata[1]} comments)<extra></extra>",
-        )
-    )
+    bars = {
+        "type": "bar", "x": quarterly_labels, "y": (trend["share"] * 100).where(enough, 0).to_numpy(),
+        "marker": {"color": theme.OKABE_ITO[0]},
+        "text": [f"{s:.0%}" if ok else "too few" for s, ok in zip(trend["share"], enough, strict=True)],
+        "textposition": "outside", "customdata": trend[["comments", "total"]].to_numpy(),
+        "hovertemplate": "%{x}: %{y:.0f}% (%{customdata[0]} of %{customdata[1]} comments)<extra></extra>",
+    }  # fmt: skip
     top = float(trend.loc[enough, "share"].max()) * 100 if enough.any() else 10
-    fig.update_yaxes(title="Share of comments (%)", range=[0, top * 1.25 + 1], gridcolor="#eeeeee")
-    fig.update_xaxes(title=None)
     total = int(trend["total"].sum())
-    return base_layout(fig, f"“{label}” by quarter (n = {total:,} comments)", height=340)
+    return figure(
+        [bars],
+        layout(
+            f"“{label}” by quarter (n = {total:,} comments)",
+            height=340,
+            xaxis={"title": {}},
+            yaxis={"title": {"text": "Share of comments (%)"}, "range": [0, top * 1.25 + 1], "gridcolor": "#eeeeee"},
+        ),
+    )

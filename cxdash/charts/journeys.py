@@ -7,7 +7,7 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from cxdash import theme
-from cxdash.charts import base_layout
+from cxdash.charts import figure, layout
 
 #: One colour, marker and line style per curve measure (Okabe-Ito; shapes and end labels carry meaning too).
 MEASURE_STYLES = {
@@ -64,29 +64,31 @@ def make_journey_curve(
         rows = rows.sort_values("x")
         style = MEASURE_STYLES.get(measure, {"color": "#666666", "symbol": "circle", "dash": "solid"})
         label = rows["measure_label"].iloc[0]
+        width = 4 if measure == "satisfaction" else 3
         shown = rows["value"].where(~rows["suppressed"].astype(bool))
         traces.append(
-            go.Scatter(
-                x=rows["x"],
-                y=shown,
-                mode="lines+markers",
-                name=label,
-                connectgaps=False,
-                line={"color": style["color"], "width": 4 if measure == "satisfaction" else 3, "dash": style["dash"]},
-                marker={"color": style["color"], "symbol": style["symbol"], "size": 11},
-                error_y={
+            {
+                "type": "scatter",
+                "x": rows["x"].to_numpy(),
+                "y": shown.to_numpy(),
+                "mode": "lines+markers",
+                "name": label,
+                "connectgaps": False,
+                "line": {"color": style["color"], "width": width, "dash": style["dash"]},
+                "marker": {"color": style["color"], "symbol": style["symbol"], "size": 11},
+                "error_y": {
                     "type": "data",
                     "symmetric": False,
-                    "array": rows["high"] - rows["value"],
-                    "arrayminus": rows["value"] - rows["low"],
+                    "array": (rows["high"] - rows["value"]).to_numpy(),
+                    "arrayminus": (rows["value"] - rows["low"]).to_numpy(),
                     "color": style["color"],
                     "thickness": 1.5,
                     "width": 4,
                 },
-                customdata=np.stack([rows["low"], rows["high"], rows["n"]], axis=-1),
-                hovertemplate=f"{label}: %{{y:.0f}}% rated 4-5<br>"
+                "customdata": np.stack([rows["low"], rows["high"], rows["n"]], axis=-1),
+                "hovertemplate": f"{label}: %{{y:.0f}}% rated 4-5<br>"
                 "95% range %{customdata[0]:.0f}-%{customdata[1]:.0f}%<br>n = %{customdata[2]:,}<extra></extra>",
-            )
+            }
         )
         last = rows[shown.notna()].tail(1)
         if not last.empty:
@@ -96,21 +98,37 @@ def make_journey_curve(
     high = float(values["high"].max()) if not values.empty else 100.0
     y_range = [max(0.0, low - 5), min(100.0, high + 5)]
     label_y = _spread([e[1] for e in ends], (y_range[1] - y_range[0]) * 0.075)
-    notes = [
-        {"x": 1, "xref": "paper", "xshift": 6, "y": shifted, "text": f"<b>{label} {y:.0f}%</b>", "showarrow": False,
-         "xanchor": "left", "font": {"color": colour, "size": theme.FONT_SIZE}}
-        for (label, y, colour), shifted in zip(ends, label_y, strict=True)
-    ]  # fmt: skip
-    fig = go.Figure(data=traces, layout={"annotations": notes})  # at once: Plotly checks the list on every add
+    # annotations and shapes only when there are some: an empty list would still be written into the figure
+    marks = {}
+    if ends:
+        marks["annotations"] = [
+            {"x": 1, "xref": "paper", "xshift": 6, "y": shifted, "text": f"<b>{label} {y:.0f}%</b>",
+             "showarrow": False, "xanchor": "left", "font": {"color": colour, "size": theme.FONT_SIZE}}
+            for (label, y, colour), shifted in zip(ends, label_y, strict=True)
+        ]  # fmt: skip
     if highlight in position:
         i = position[highlight]
-        fig.add_vrect(x0=i - 0.4, x1=i + 0.4, fillcolor=HIGHLIGHT, opacity=0.15, line_width=0, layer="below")
-    fig.update_xaxes(tickvals=list(range(len(order))), ticktext=ticks, range=[-0.4, len(order) - 0.6], showgrid=False)
-    fig.update_yaxes(title="% rated 4 or 5", ticksuffix="%", range=y_range, gridcolor="#e5e5e5", zeroline=False)
+        marks["shapes"] = [
+            {"type": "rect", "xref": "x", "yref": "y domain", "x0": i - 0.4, "x1": i + 0.4, "y0": 0, "y1": 1,
+             "fillcolor": HIGHLIGHT, "opacity": 0.15, "line": {"width": 0}, "layer": "below"}
+        ]  # fmt: skip
+    x_axis = {"tickvals": list(range(len(order))), "ticktext": ticks, "range": [-0.4, len(order) - 0.6],
+              "showgrid": False}  # fmt: skip
+    y_axis = {"title": {"text": "% rated 4 or 5"}, "ticksuffix": "%", "range": y_range, "gridcolor": "#e5e5e5",
+              "zeroline": False}  # fmt: skip
     total = int(points.groupby("measure")["n"].sum().max()) if not points.empty else 0
-    fig = base_layout(fig, f"Satisfaction and the three Es along the journey (n = {total:,} respondents)", height=440)
-    fig.update_layout(margin={"l": 10, "r": 170, "t": 60, "b": 10}, hovermode="closest")
-    return fig
+    return figure(
+        traces,
+        layout(
+            f"Satisfaction and the three Es along the journey (n = {total:,} respondents)",
+            height=440,
+            margin={"l": 10, "r": 170, "t": 60, "b": 10},
+            hovermode="closest",
+            xaxis=x_axis,
+            yaxis=y_axis,
+            **marks,
+        ),
+    )
 
 
 def make_stage_channel_heatmap(
@@ -156,26 +174,16 @@ def make_stage_channel_heatmap(
                     f"{cell['low']:.0f}{unit} to {cell['high']:.0f}{unit}<br>n = {n:,}"
                 )
     one_value = np.unique(z[np.isfinite(z)]).size < 2  # no scale to show: anchor the colour on the full range
-    fig = go.Figure(
-        go.Heatmap(
-            zmin=(-100 if nps else 0) if one_value else None,
-            zmax=100 if one_value else None,
-            showscale=not one_value,
-            z=z,
-            x=list(channels["channel_label"]),
-            y=list(stages["stage_label"]),
-            text=text,
-            customdata=hover,
-            texttemplate="%{text}",
-            textfont={"size": theme.FONT_SIZE},
-            colorscale=BLUES,
-            xgap=3,
-            ygap=3,
-            hovertemplate="%{customdata}<extra></extra>",
-            hoverongaps=True,
-            colorbar={"title": {"text": "NPS" if nps else "%"}, "ticksuffix": "" if nps else "%", "thickness": 14},
-        )
-    )
+    heat = {
+        "type": "heatmap", "z": z, "x": list(channels["channel_label"]), "y": list(stages["stage_label"]),
+        "text": text, "customdata": hover, "texttemplate": "%{text}", "textfont": {"size": theme.FONT_SIZE},
+        "colorscale": BLUES, "xgap": 3, "ygap": 3, "hovertemplate": "%{customdata}<extra></extra>",
+        "hoverongaps": True, "showscale": not one_value,
+        "colorbar": {"title": {"text": "NPS" if nps else "%"}, "ticksuffix": "" if nps else "%", "thickness": 14},
+    }  # fmt: skip
+    if one_value:
+        heat.update(zmin=-100 if nps else 0, zmax=100)
+    boxes = []  # outlines of the sidebar's stage (a row) and channel (a column)
     for axis, chosen, frame, code in (
         ("y", highlight_stage, stages, "stage"),
         ("x", highlight_channel, channels, "channel"),
@@ -187,13 +195,19 @@ def make_stage_channel_heatmap(
                 if axis == "y"
                 else {"x0": i - 0.5, "x1": i + 0.5, "y0": -0.5, "y1": len(stages) - 0.5}
             )
-            fig.add_shape(type="rect", **box, line={"color": HIGHLIGHT, "width": 4})
-    fig.update_yaxes(autorange="reversed", showgrid=False, title=None, ticksuffix=" ")
-    fig.update_xaxes(side="top", showgrid=False, title=None)
+            boxes.append({"type": "rect", **box, "line": {"color": HIGHLIGHT, "width": 4}})
     total = int(cells["n"].sum())
     what = "NPS" if nps else "% rated 4-5"
-    fig = base_layout(
-        fig, f"{measure_label} by stage and channel: {what} (n = {total:,})", height=150 + 62 * len(stages)
+    return figure(
+        [heat],
+        layout(
+            f"{measure_label} by stage and channel: {what} (n = {total:,})",
+            height=150 + 62 * len(stages),
+            margin={"l": 10, "r": 10, "t": 100, "b": 10},
+            plot_bgcolor="#f2f2f2",
+            **({"shapes": boxes} if boxes else {}),
+            # no axis titles: the stage and channel names say what the rows and columns are
+            xaxis={"side": "top", "showgrid": False, "title": {}},
+            yaxis={"autorange": "reversed", "showgrid": False, "title": {}, "ticksuffix": " "},
+        ),
     )
-    fig.update_layout(margin={"l": 10, "r": 10, "t": 100, "b": 10}, plot_bgcolor="#f2f2f2")
-    return fig

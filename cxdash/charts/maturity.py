@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import textwrap
+from typing import Any
 
 import pandas as pd
 import plotly.graph_objects as go
 
 from cxdash import theme
-from cxdash.charts import base_layout
+from cxdash.charts import figure, layout
 
 #: Answer colours, 1 to 5: warm for "not in place", neutral grey in the middle, blue for "fully embedded".
 ANSWER_COLOURS = {1: "#D55E00", 2: "#E69F00", 3: "#BBBBBB", 4: "#56B4E9", 5: "#0072B2"}
@@ -31,10 +32,8 @@ def _wrap(text: str, width: int) -> str:
     return "<br>".join(textwrap.wrap(str(text), width)) or str(text)
 
 
-def _stage_lines(fig: go.Figure, stages: pd.DataFrame) -> None:
-    """Dotted lines where each stage starts, named at the top of the plot (replacing any shapes and notes).
-
-    Set in one step: Plotly checks the whole list again on every add_vline and add_annotation."""
+def _stage_lines(stages: pd.DataFrame) -> dict[str, list[dict[str, Any]]]:
+    """Layout parts: dotted lines where each stage starts, named at the top of the plot (none when empty)."""
     shapes, notes = [], []
     for stage in stages.sort_values("level").itertuples():
         if stage.min_score > 0:
@@ -45,12 +44,19 @@ def _stage_lines(fig: go.Figure, stages: pd.DataFrame) -> None:
         centre = (stage.min_score + (float(upper.iloc[0]) if not upper.empty else 100)) / 2
         notes.append({"x": centre, "y": 1.0, "yref": "paper", "yanchor": "bottom", "text": stage.name,
                       "showarrow": False, "font": {"size": theme.FONT_SIZE - 2, "color": "#555555"}})  # fmt: skip
-    fig.update_layout(shapes=shapes, annotations=notes)
+    return _listed(shapes=shapes, annotations=notes)
 
 
-def _title_on_top(fig: go.Figure) -> None:
-    """Pin the title to the top edge so a legend above the plot sits below it, not over it."""
-    fig.update_layout(title={"y": 1, "yref": "container", "yanchor": "top", "pad": {"t": 14}})
+def _listed(**lists: list[dict[str, Any]]) -> dict[str, list[dict[str, Any]]]:
+    """The non-empty ones of `lists` (shapes, annotations): an empty list is left out, as Plotly's setters did."""
+    return {name: items for name, items in lists.items() if items}
+
+
+def _title_on_top(spec: dict[str, Any]) -> dict[str, Any]:
+    """`spec` (a layout) with its title pinned to the top edge, so a legend above the plot sits below it, not
+    over it."""
+    spec["title"] = {**spec["title"], "y": 1, "yref": "container", "yanchor": "top", "pad": {"t": 14}}
+    return spec
 
 
 def make_pillar_bars(pillars: pd.DataFrame, stages: pd.DataFrame, respondents: int, round_label: str) -> go.Figure:
@@ -61,47 +67,52 @@ def make_pillar_bars(pillars: pd.DataFrame, stages: pd.DataFrame, respondents: i
     rows = pillars.sort_values("score_100", ascending=True)
     names = [_wrap(n, 16) for n in rows["name"]]
     colours = [theme.pillar_colour(int(s) - 1) for s in rows["sort_order"]]
-    fig = go.Figure(
-        go.Bar(
-            x=rows["score_100"],
-            y=names,
-            orientation="h",
-            marker_color=colours,
-            text=[f"{s:.0f} · {st}" for s, st in zip(rows["score_100"], rows["stage_name"], strict=True)],
+    traces = [
+        {
+            "type": "bar",
+            "x": rows["score_100"].to_numpy(),
+            "y": names,
+            "orientation": "h",
+            "marker": {"color": colours},
+            "text": [f"{s:.0f} · {st}" for s, st in zip(rows["score_100"], rows["stage_name"], strict=True)],
             # labels sit after the bar, or inside its start (clear of the previous-round tick) for long bars
-            textposition=["inside" if s > 70 else "outside" for s in rows["score_100"]],
-            insidetextanchor="start",
-            insidetextfont={"color": ["white" if c in _DARK_FILLS else "black" for c in colours]},
-            outsidetextfont={"color": "#333333"},
-            cliponaxis=False,
-            showlegend=False,
-            hovertemplate="%{y}: %{x:.0f} out of 100<extra></extra>",
-        )
-    )
+            "textposition": ["inside" if s > 70 else "outside" for s in rows["score_100"]],
+            "insidetextanchor": "start",
+            "insidetextfont": {"color": ["white" if c in _DARK_FILLS else "black" for c in colours]},
+            "outsidetextfont": {"color": "#333333"},
+            "cliponaxis": False,
+            "showlegend": False,
+            "hovertemplate": "%{y}: %{x:.0f} out of 100<extra></extra>",
+        }
+    ]
     with_previous = bool("previous_score_100" in rows and rows["previous_score_100"].notna().any())
     if with_previous:
-        fig.add_trace(
-            go.Scatter(
-                x=rows["previous_score_100"],
-                y=names,
-                mode="markers",
-                name="Previous round",
-                marker={"symbol": "line-ns", "size": 26, "line": {"width": 3, "color": "#333333"}},
-                hovertemplate="%{y}, previous round: %{x:.0f}<extra></extra>",
-            )
+        traces.append(
+            {
+                "type": "scatter",
+                "x": rows["previous_score_100"].to_numpy(),
+                "y": names,
+                "mode": "markers",
+                "name": "Previous round",
+                "marker": {"symbol": "line-ns", "size": 26, "line": {"width": 3, "color": "#333333"}},
+                "hovertemplate": "%{y}, previous round: %{x:.0f}<extra></extra>",
+            }
         )
-    _stage_lines(fig, stages)
-    fig.update_xaxes(range=[0, 100], dtick=20, title="Score (0-100)", gridcolor=_GRID, zeroline=False)
-    fig.update_yaxes(title=None, automargin=True)
-    height = max(320, 90 * len(rows) + 110)
-    base_layout(fig, f"Pillar scores, {round_label} (n = {respondents} respondents)", height)
-    fig.update_layout(
-        margin={"l": 10, "r": 20, "t": 90, "b": 10},
-        bargap=0.35,
-        showlegend=with_previous,
-        legend={"orientation": "h", "x": 1, "xanchor": "right", "y": -0.12, "yanchor": "top"},
-    )
-    return fig
+    return figure(
+        traces,
+        layout(
+            f"Pillar scores, {round_label} (n = {respondents} respondents)",
+            max(320, 90 * len(rows) + 110),
+            xaxis={"range": [0, 100], "dtick": 20, "title": {"text": "Score (0-100)"}, "gridcolor": _GRID,
+                   "zeroline": False},
+            yaxis={"title": {}, "automargin": True},
+            margin={"l": 10, "r": 20, "t": 90, "b": 10},
+            bargap=0.35,
+            showlegend=with_previous,
+            legend={"orientation": "h", "x": 1, "xanchor": "right", "y": -0.12, "yanchor": "top"},
+            **_stage_lines(stages),
+        ),
+    )  # fmt: skip
 
 
 def make_answer_spread(statements: pd.DataFrame, scale: pd.DataFrame, pillar_name: str) -> go.Figure:
@@ -121,33 +132,34 @@ def make_answer_spread(statements: pd.DataFrame, scale: pd.DataFrame, pillar_nam
         counts = rows[f"answers_{int(point.value)}"].astype(float).to_numpy()
         shares = 100 * counts / total
         traces.append(
-            go.Bar(
-                x=shares,
-                y=labels,
-                orientation="h",
-                name=f"{int(point.value)} {point.label}",
-                marker_color=ANSWER_COLOURS.get(int(point.value), "#999999"),
-                text=[f"{s:.0f}%" if s >= 6 else "" for s in shares],
-                textposition="inside",
-                textangle=0,
-                constraintext="none",
-                insidetextanchor="middle",
-                textfont={"color": "white" if int(point.value) in _DARK_SEGMENTS else "black"},
-                customdata=counts,
-                hovertemplate=f"%{{y}}<br>{point.label}: %{{x:.0f}}% (%{{customdata:.0f}} people)<extra></extra>",
-            )
+            {
+                "type": "bar",
+                "x": shares,
+                "y": labels,
+                "orientation": "h",
+                "name": f"{int(point.value)} {point.label}",
+                "marker": {"color": ANSWER_COLOURS.get(int(point.value), "#999999")},
+                "text": [f"{s:.0f}%" if s >= 6 else "" for s in shares],
+                "textposition": "inside",
+                "textangle": 0,
+                "constraintext": "none",
+                "insidetextanchor": "middle",
+                "textfont": {"color": "white" if int(point.value) in _DARK_SEGMENTS else "black"},
+                "customdata": counts,
+                "hovertemplate": f"%{{y}}<br>{point.label}: %{{x:.0f}}% (%{{customdata:.0f}} people)<extra></extra>",
+            }
         )
     notes = [
         {"x": 100, "y": label, "xanchor": "left", "xshift": 6, "text": f"n = {n:.0f}", "showarrow": False,
          "font": {"size": theme.FONT_SIZE - 2, "color": "#555555"}}
         for label, n in zip(labels, total, strict=True)
     ]  # fmt: skip
-    fig = go.Figure(data=traces, layout={"annotations": notes})  # at once: Plotly checks the list on every add
-    fig.update_xaxes(range=[0, 100], ticksuffix="%", title="Share of respondents", gridcolor=_GRID)
-    fig.update_yaxes(title=None, automargin=True)
     n = int(total.max()) if len(total) else 0
-    base_layout(fig, f"How people answered: {pillar_name} (n = {n} respondents)", max(300, 52 * len(rows) + 170))
-    fig.update_layout(
+    spec = layout(
+        f"How people answered: {pillar_name} (n = {n} respondents)",
+        max(300, 52 * len(rows) + 170),
+        xaxis={"range": [0, 100], "ticksuffix": "%", "title": {"text": "Share of respondents"}, "gridcolor": _GRID},
+        yaxis={"title": {}, "automargin": True},
         barmode="stack",
         bargap=0.3,
         showlegend=True,
@@ -160,9 +172,9 @@ def make_answer_spread(statements: pd.DataFrame, scale: pd.DataFrame, pillar_nam
             "font": {"size": theme.FONT_SIZE - 2},
         },
         margin={"l": 10, "r": 70, "t": 100, "b": 10},
+        **_listed(annotations=notes),
     )
-    _title_on_top(fig)
-    return fig
+    return figure(traces, _title_on_top(spec))
 
 
 def make_role_gap(roles: pd.DataFrame) -> go.Figure:
@@ -178,14 +190,15 @@ def make_role_gap(roles: pd.DataFrame) -> go.Figure:
             continue
         low, high = group["score_100"].min(), group["score_100"].max()
         traces.append(
-            go.Scatter(
-                x=[low, high],
-                y=[ylabel[pillar_id]] * 2,
-                mode="lines",
-                showlegend=False,
-                line={"color": "#cccccc", "width": 6},
-                hoverinfo="skip",
-            )
+            {
+                "type": "scatter",
+                "x": [low, high],
+                "y": [ylabel[pillar_id]] * 2,
+                "mode": "lines",
+                "showlegend": False,
+                "line": {"color": "#cccccc", "width": 6},
+                "hoverinfo": "skip",
+            }
         )
         notes.append({"x": 100, "y": ylabel[pillar_id], "xanchor": "left", "xshift": 8, "showarrow": False,
                       "text": f"gap {high - low:.0f}",
@@ -195,29 +208,28 @@ def make_role_gap(roles: pd.DataFrame) -> go.Figure:
         sizes = group["respondents"].unique()
         name = group["label"].iloc[0] + (f" (n = {int(sizes[0])})" if len(sizes) == 1 else "")
         traces.append(
-            go.Scatter(
-                x=group["score_100"],
-                y=group["pillar_id"].map(ylabel),
-                mode="markers",
-                name=name,
-                marker={"color": colour, "symbol": symbol, "size": 16, "line": {"color": "white", "width": 1}},
-                customdata=group["respondents"],
-                hovertemplate=f"{group['label'].iloc[0]}, %{{y}}: %{{x:.0f}} (n = %{{customdata}})<extra></extra>",
-            )
+            {
+                "type": "scatter",
+                "x": group["score_100"].to_numpy(),
+                "y": group["pillar_id"].map(ylabel).to_numpy(),
+                "mode": "markers",
+                "name": name,
+                "marker": {"color": colour, "symbol": symbol, "size": 16, "line": {"color": "white", "width": 1}},
+                "customdata": group["respondents"].to_numpy(),
+                "hovertemplate": f"{group['label'].iloc[0]}, %{{y}}: %{{x:.0f}} (n = %{{customdata}})<extra></extra>",
+            }
         )
-    fig = go.Figure(data=traces, layout={"annotations": notes})  # at once: Plotly checks the list on every add
-    fig.update_xaxes(range=[0, 100], dtick=20, title="Score (0-100)", gridcolor=_GRID, zeroline=False)
-    fig.update_yaxes(
-        title=None, automargin=True, categoryorder="array", categoryarray=pillar_names, showgrid=True, gridcolor=_GRID
-    )
     people = int(shown.groupby("role")["respondents"].max().sum()) if not shown.empty else 0
-    base_layout(
-        fig, f"Pillar scores by role (n = {people} respondents in the roles shown)", max(320, 70 * len(order) + 150)
-    )
-    fig.update_layout(
+    spec = layout(
+        f"Pillar scores by role (n = {people} respondents in the roles shown)",
+        max(320, 70 * len(order) + 150),
+        xaxis={"range": [0, 100], "dtick": 20, "title": {"text": "Score (0-100)"}, "gridcolor": _GRID,
+               "zeroline": False},
+        yaxis={"title": {}, "automargin": True, "categoryorder": "array", "categoryarray": pillar_names,
+               "showgrid": True, "gridcolor": _GRID},
         showlegend=True,
         legend={"orientation": "h", "x": 0, "y": 1.0, "yanchor": "bottom"},
         margin={"l": 10, "r": 80, "t": 100, "b": 10},
-    )
-    _title_on_top(fig)
-    return fig
+        **_listed(annotations=notes),
+    )  # fmt: skip
+    return figure(traces, _title_on_top(spec))

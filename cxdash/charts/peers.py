@@ -4,10 +4,9 @@ from __future__ import annotations
 
 import pandas as pd
 import plotly.graph_objects as go
-from plotly.subplots import make_subplots
 
 from cxdash import theme
-from cxdash.charts import base_layout
+from cxdash.charts import figure, layout
 from cxdash.peers import format_value
 
 PEER_GREY = "#6b6b6b"
@@ -51,69 +50,85 @@ def make_peer_strip(
     units = list(dict.fromkeys(_unit(h) for h in rows["headline"]))
     panels = [rows[[_unit(h) == u for h in rows["headline"]]] for u in units]
     plot_height = 64 * len(rows) + 110 * (len(panels) - 1)  # 110 px between panels for the x-axis title
-    height = 170 + plot_height
-    fig = make_subplots(rows=len(panels), cols=1, row_heights=[len(p) for p in panels],
-                        vertical_spacing=110 / plot_height if len(panels) > 1 else 0.0)  # fmt: skip
-    traces, at = [], []
-    for number, panel in enumerate(panels, start=1):
-        drawn = _panel(fig, number, panel, values, org_id, names, first=number == 1)
-        traces += drawn
-        at += [number] * len(drawn)
-    fig.add_traces(traces, rows=at, cols=[1] * len(at))  # at once: one add_trace per line is several times slower
-    for number, unit in enumerate(units, start=1):
+    spacing = 110 / plot_height if len(panels) > 1 else 0.0
+    share = (1 - spacing * (len(panels) - 1)) / len(rows)  # of the plot's height, per line
+    traces, axes, top = [], {}, 1.0
+    values = values[values["value"].notna() & (values["org_id"] != org_id)]
+    by_line = dict(iter(values.groupby(["kind", "item"], sort=False)))
+    for number, (unit, panel) in enumerate(zip(units, panels, strict=True), start=1):
+        suffix = "" if number == 1 else str(number)
+        x_name, y_name = f"x{suffix}", f"y{suffix}"
+        traces += _panel(panel, by_line, org_id, names, first=number == 1, axes=(x_name, y_name))
         axis_title, x_range = AXES[unit]
-        fig.update_xaxes(title=axis_title, range=list(x_range), row=number, col=1)
-    fig.update_xaxes(gridcolor="#e5e5e5", zeroline=False, title_font={"size": theme.FONT_SIZE - 1}, title_standoff=4)
-    fig.update_yaxes(showgrid=False, zeroline=False, automargin=True)
-    fig = base_layout(fig, title, height=height)
-    fig.update_layout(
-        showlegend=True,
-        legend={"orientation": "h", "yanchor": "top", "y": -60 / plot_height, "x": 0},
-        margin={"l": 10, "r": 10, "t": 60, "b": 70},
+        axes[f"xaxis{suffix}"] = {
+            "anchor": y_name, "domain": [0.0, 1.0], "range": list(x_range), "gridcolor": "#e5e5e5", "zeroline": False,
+            "title": {"text": axis_title, "font": {"size": theme.FONT_SIZE - 1}, "standoff": 4},
+        }  # fmt: skip
+        ys = range(len(panel) - 1, -1, -1)
+        axes[f"yaxis{suffix}"] = {
+            "anchor": x_name, "domain": [max(top - share * len(panel), 0.0), top], "tickvals": list(ys),
+            "ticktext": list(panel["label"]), "range": [-0.6, len(panel) - 0.25], "showgrid": False, "zeroline": False,
+            "automargin": True,
+        }  # fmt: skip
+        top -= share * len(panel) + spacing
+    return figure(
+        traces,
+        layout(
+            title,
+            height=170 + plot_height,
+            showlegend=True,
+            legend={"orientation": "h", "yanchor": "top", "y": -60 / plot_height, "x": 0},
+            margin={"l": 10, "r": 10, "t": 60, "b": 70},
+            **axes,
+        ),
     )
-    return fig
 
 
 def _panel(
-    fig: go.Figure, number: int, rows: pd.DataFrame, values: pd.DataFrame, org_id: str, names: dict, first: bool
-) -> list[go.Scatter]:
-    """One panel's traces (peers, median tick, the organisation's star) for subplot row `number`; sets its y axis."""
+    rows: pd.DataFrame, by_line: dict, org_id: str, names: dict, first: bool, axes: tuple[str, str]
+) -> list[dict]:
+    """One panel's traces (peers, median tick, the organisation's star) on the x and y axes `axes`.
+    by_line: the peers' values (not the organisation's, no missing ones) per (kind, item)."""
     count = len(rows)
+    on = {"xaxis": axes[0], "yaxis": axes[1]}
     traces = []
     ys = [count - 1 - i for i in range(count)]
+    empty = pd.DataFrame({"org_id": [], "value": []})
     for y, row in zip(ys, rows.to_dict("records"), strict=True):
-        peers = values[(values["kind"] == row["kind"]) & (values["item"] == row["item"])]
-        peers = peers[(peers["org_id"] != org_id) & peers["value"].notna()].sort_values("value")
+        peers = by_line.get((row["kind"], row["item"]), empty).sort_values("value")
         traces.append(
-            go.Scatter(
-                x=peers["value"], y=[y + d for d in _jitter(len(peers))], mode="markers", name="Peers",
-                legendgroup="peers", showlegend=first and y == count - 1,
-                marker={"size": 13, "color": _row_colour(row["kind"], row["item"], row["sort_order"]), "opacity": 0.8,
-                        "line": {"color": "white", "width": 1}},
-                customdata=[[names.get(o, o), format_value(v, row["headline"])]
-                            for o, v in zip(peers["org_id"], peers["value"], strict=True)],
-                hovertemplate=f"{row['label']}<br>%{{customdata[0]}}: %{{customdata[1]}}<extra></extra>",
-            )
+            {
+                "type": "scatter", "x": peers["value"].to_numpy(), "y": [y + d for d in _jitter(len(peers))],
+                "mode": "markers", "name": "Peers", "legendgroup": "peers", "showlegend": first and y == count - 1,
+                "marker": {"size": 13, "color": _row_colour(row["kind"], row["item"], row["sort_order"]),
+                           "opacity": 0.8, "line": {"color": "white", "width": 1}},
+                "customdata": [[names.get(o, o), format_value(v, row["headline"])]
+                               for o, v in zip(peers["org_id"], peers["value"], strict=True)],
+                "hovertemplate": f"{row['label']}<br>%{{customdata[0]}}: %{{customdata[1]}}<extra></extra>",
+                **on,
+            }
         )  # fmt: skip
-    medians = rows["median"].astype(float)
+    medians = rows["median"].astype(float).to_numpy()
     traces.append(
-        go.Scatter(
-            x=medians, y=ys, mode="markers", name="Peer median", legendgroup="median", showlegend=first,
-            marker={"symbol": "line-ns-open", "size": 30, "color": OWN_COLOUR, "line": {"width": 3}},
-            customdata=[format_value(v, h) for v, h in zip(medians, rows["headline"], strict=True)],
-            hovertemplate="Peer median: %{customdata}<extra></extra>",
-        )
+        {
+            "type": "scatter", "x": medians, "y": ys, "mode": "markers", "name": "Peer median",
+            "legendgroup": "median", "showlegend": first,
+            "marker": {"symbol": "line-ns-open", "size": 30, "color": OWN_COLOUR, "line": {"width": 3}},
+            "customdata": [format_value(v, h) for v, h in zip(medians, rows["headline"], strict=True)],
+            "hovertemplate": "Peer median: %{customdata}<extra></extra>",
+            **on,
+        }
     )  # fmt: skip
     own = [format_value(v, h) for v, h in zip(rows["value"], rows["headline"], strict=True)]
     traces.append(
-        go.Scatter(
-            x=rows["value"], y=ys, mode="markers+text", name=names.get(org_id, org_id), legendgroup="own",
-            showlegend=first,
-            marker={"symbol": OWN_SYMBOL, "size": 24, "color": OWN_COLOUR, "line": {"color": "white", "width": 1.5}},
-            text=[f"<b>{v}</b>" for v in own], textposition="top center",
-            textfont={"size": theme.FONT_SIZE, "color": OWN_COLOUR},
-            hovertemplate=f"{names.get(org_id, org_id)}: %{{text}}<extra></extra>",
-        )
+        {
+            "type": "scatter", "x": rows["value"].to_numpy(), "y": ys, "mode": "markers+text",
+            "name": names.get(org_id, org_id), "legendgroup": "own", "showlegend": first,
+            "marker": {"symbol": OWN_SYMBOL, "size": 24, "color": OWN_COLOUR, "line": {"color": "white", "width": 1.5}},
+            "text": [f"<b>{v}</b>" for v in own], "textposition": "top center",
+            "textfont": {"size": theme.FONT_SIZE, "color": OWN_COLOUR},
+            "hovertemplate": f"{names.get(org_id, org_id)}: %{{text}}<extra></extra>",
+            **on,
+        }
     )  # fmt: skip
-    fig.update_yaxes(tickvals=ys, ticktext=list(rows["label"]), range=[-0.6, count - 0.25], row=number, col=1)
     return traces

@@ -8,7 +8,7 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from cxdash import theme
-from cxdash.charts import base_layout
+from cxdash.charts import figure, layout
 from cxdash.charts.maturity import ANSWER_COLOURS, make_role_gap
 from cxdash.workshop import points
 
@@ -27,33 +27,43 @@ def _pillar_bars(pillars: pd.DataFrame, stages: pd.DataFrame, title: str) -> go.
     rows = pillars.sort_values("score_100", ascending=True)
     colours = [theme.pillar_colour(int(s) - 1) for s in rows["sort_order"]]
     inside = [s >= 45 for s in rows["score_100"]]
-    fig = go.Figure(
-        go.Bar(
-            x=rows["score_100"],
-            y=[_wrap(n, 16) for n in rows["name"]],
-            orientation="h",
-            marker_color=colours,
-            text=[f"{points(s, stages)} · {st}" for s, st in zip(rows["score_100"], rows["stage_name"], strict=True)],
-            textposition=["inside" if i else "outside" for i in inside],
-            insidetextanchor="start",
-            textfont={
-                "color": [
-                    ("white" if c in _DARK_FILLS else "black") if i else "#333333"
-                    for c, i in zip(colours, inside, strict=True)
-                ]
-            },
-            cliponaxis=False,
-            hovertemplate="%{y}: %{x:.0f} out of 100<extra></extra>",
-        )
-    )
-    for stage in stages.itertuples():
-        if 0 < stage.min_score < 100:
-            fig.add_vline(x=stage.min_score, line={"color": "#999999", "dash": "dot", "width": 1}, layer="below")
-    fig.update_xaxes(range=[0, 100], dtick=20, title="Score (0-100)", gridcolor="#eeeeee", zeroline=False)
-    fig.update_yaxes(title=None, automargin=True)
-    base_layout(fig, title, max(320, 70 * len(rows) + 120))
-    fig.update_layout(bargap=0.3, margin={"l": 10, "r": 20, "t": 60, "b": 10})
-    return fig
+    bar = {
+        "type": "bar",
+        "x": rows["score_100"].to_numpy(),
+        "y": [_wrap(n, 16) for n in rows["name"]],
+        "orientation": "h",
+        "marker": {"color": colours},
+        "text": [f"{points(s, stages)} · {st}" for s, st in zip(rows["score_100"], rows["stage_name"], strict=True)],
+        "textposition": ["inside" if i else "outside" for i in inside],
+        "insidetextanchor": "start",
+        "textfont": {
+            "color": [
+                ("white" if c in _DARK_FILLS else "black") if i else "#333333"
+                for c, i in zip(colours, inside, strict=True)
+            ]
+        },
+        "cliponaxis": False,
+        "hovertemplate": "%{y}: %{x:.0f} out of 100<extra></extra>",
+    }
+    lines = [
+        {"type": "line", "xref": "x", "x0": stage.min_score, "x1": stage.min_score, "yref": "y domain", "y0": 0,
+         "y1": 1, "line": {"color": "#999999", "dash": "dot", "width": 1}, "layer": "below"}
+        for stage in stages.itertuples()
+        if 0 < stage.min_score < 100
+    ]  # fmt: skip
+    return figure(
+        [bar],
+        layout(
+            title,
+            max(320, 70 * len(rows) + 120),
+            xaxis={"range": [0, 100], "dtick": 20, "title": {"text": "Score (0-100)"}, "gridcolor": "#eeeeee",
+                   "zeroline": False},
+            yaxis={"title": {}, "automargin": True},
+            bargap=0.3,
+            margin={"l": 10, "r": 20, "t": 60, "b": 10},
+            **({"shapes": lines} if lines else {}),  # none rather than an empty list, as Plotly's setter left it
+        ),
+    )  # fmt: skip
 
 
 def make_own_pillars(pillars: pd.DataFrame, stages: pd.DataFrame) -> go.Figure:
@@ -82,42 +92,48 @@ def make_pillar_spread(spread: pd.DataFrame, scale: pd.DataFrame, submissions: i
     rows = spread[spread["answers"] > 0].sort_values("sort_order", ascending=False)
     names = [_wrap(n, 16) for n in rows["name"]]
     total = rows["answers"].astype(float).to_numpy()
-    fig = go.Figure()
+    traces = []
     for point in scale.sort_values("value").itertuples():
         value = int(point.value)
         counts = rows[f"answers_{value}"].astype(float).to_numpy()
         shares = 100 * counts / total
-        fig.add_trace(
-            go.Bar(
-                x=shares,
-                y=names,
-                orientation="h",
-                name=f"{value} {point.label}",
-                marker_color=ANSWER_COLOURS.get(value, "#999999"),
-                text=[f"{s:.0f}%" if s >= 10 else "" for s in shares],
-                textposition="inside",
-                textangle=0,
-                insidetextanchor="middle",
-                textfont={"color": "white" if value in _DARK_SEGMENTS else "black"},
-                customdata=counts,
-                hovertemplate=f"%{{y}}<br>{point.label}: %{{x:.0f}}% of answers (%{{customdata:.0f}})<extra></extra>",
-            )
+        traces.append(
+            {
+                "type": "bar",
+                "x": shares,
+                "y": names,
+                "orientation": "h",
+                "name": f"{value} {point.label}",
+                "marker": {"color": ANSWER_COLOURS.get(value, "#999999")},
+                "text": [f"{s:.0f}%" if s >= 10 else "" for s in shares],
+                "textposition": "inside",
+                "textangle": 0,
+                "insidetextanchor": "middle",
+                "textfont": {"color": "white" if value in _DARK_SEGMENTS else "black"},
+                "customdata": counts,
+                "hovertemplate": (
+                    f"%{{y}}<br>{point.label}: %{{x:.0f}}% of answers (%{{customdata:.0f}})<extra></extra>"
+                ),
+            }
         )
-    fig.update_xaxes(range=[0, 100], ticksuffix="%", title=None, gridcolor="#eeeeee")
-    fig.update_yaxes(title=None, automargin=True)
-    base_layout(fig, f"Answers per pillar (n = {_people(submissions)})", max(360, 70 * len(rows) + 220))
-    fig.update_layout(
-        barmode="stack",
-        bargap=0.3,
-        showlegend=True,
-        legend={
-            "orientation": "h",
-            "x": 0,
-            "y": -0.08,
-            "yanchor": "top",
-            "traceorder": "normal",
-            "font": {"size": theme.FONT_SIZE - 2},
-        },
-        margin={"l": 10, "r": 20, "t": 60, "b": 10},
+    return figure(
+        traces,
+        layout(
+            f"Answers per pillar (n = {_people(submissions)})",
+            max(360, 70 * len(rows) + 220),
+            xaxis={"range": [0, 100], "ticksuffix": "%", "title": {}, "gridcolor": "#eeeeee"},
+            yaxis={"title": {}, "automargin": True},
+            barmode="stack",
+            bargap=0.3,
+            showlegend=True,
+            legend={
+                "orientation": "h",
+                "x": 0,
+                "y": -0.08,
+                "yanchor": "top",
+                "traceorder": "normal",
+                "font": {"size": theme.FONT_SIZE - 2},
+            },
+            margin={"l": 10, "r": 20, "t": 60, "b": 10},
+        ),
     )
-    return fig
