@@ -84,32 +84,35 @@ def add_metrics(stats: pd.DataFrame, min_n: int | None = None) -> pd.DataFrame:
     Shares and scores are on 0-100 (percent or points); means on the measure's own scale.
     """
     min_n = config.min_n() if min_n is None else min_n
-    out = stats.copy()
-    n = out["n"].astype(float).to_numpy()
+    n = stats["n"].astype(float).to_numpy()
+    top2, bottom2 = stats["top2"].astype(float).to_numpy(), stats["bottom2"].astype(float).to_numpy()
     with np.errstate(divide="ignore", invalid="ignore"):
-        mean = out["sum_score"].astype(float).to_numpy() / n
-        var = out["sum_score_sq"].astype(float).to_numpy() / n - mean * mean
+        mean = stats["sum_score"].astype(float).to_numpy() / n
+        var = stats["sum_score_sq"].astype(float).to_numpy() / n - mean * mean
         sd = np.sqrt(np.maximum(var, 0) * n / np.maximum(n - 1, 1))
         half = Z95 * sd / np.sqrt(n)
-        top = out["top2"].astype(float).to_numpy() / n
-        bottom = out["bottom2"].astype(float).to_numpy() / n
-        promoters = out["promoters"].astype(float).to_numpy() / n
-        detractors = out["detractors"].astype(float).to_numpy() / n
-    out["mean"], out["mean_low"], out["mean_high"] = mean, mean - half, mean + half
-    low, high = wilson_interval(out["top2"], n)
-    out["top2_share"], out["top2_low"], out["top2_high"] = 100 * top, 100 * low, 100 * high
-    low, high = wilson_interval(out["bottom2"], n)
-    out["bottom2_share"], out["bottom2_low"], out["bottom2_high"] = 100 * bottom, 100 * low, 100 * high
-    low, high = _difference_interval(top, bottom, n)
-    out["net_score"], out["net_low"], out["net_high"] = 100 * (top - bottom), 100 * low, 100 * high
-    is_nps = ((out["scale_min"] == 0) & (out["scale_max"] == 10)).to_numpy()
-    low, high = _difference_interval(promoters, detractors, n)
-    out["nps"] = np.where(is_nps, 100 * (promoters - detractors), np.nan)
-    out["nps_low"] = np.where(is_nps, 100 * low, np.nan)
-    out["nps_high"] = np.where(is_nps, 100 * high, np.nan)
-    out["suppressed"] = n < min_n
-    out.loc[out["suppressed"], METRIC_COLUMNS] = np.nan
-    return out
+        top, bottom = top2 / n, bottom2 / n
+        promoters = stats["promoters"].astype(float).to_numpy() / n
+        detractors = stats["detractors"].astype(float).to_numpy() / n
+    top_low, top_high = wilson_interval(top2, n)
+    bottom_low, bottom_high = wilson_interval(bottom2, n)
+    net_low, net_high = _difference_interval(top, bottom, n)
+    is_nps = ((stats["scale_min"] == 0) & (stats["scale_max"] == 10)).to_numpy()
+    nps_low, nps_high = _difference_interval(promoters, detractors, n)
+    values = [
+        mean, mean - half, mean + half,
+        100 * top, 100 * top_low, 100 * top_high,
+        100 * bottom, 100 * bottom_low, 100 * bottom_high,
+        100 * (top - bottom), 100 * net_low, 100 * net_high,
+        np.where(is_nps, 100 * (promoters - detractors), np.nan),
+        np.where(is_nps, 100 * nps_low, np.nan), np.where(is_nps, 100 * nps_high, np.nan),
+    ]  # fmt: skip
+    suppressed = n < min_n
+    metrics = {name: np.where(suppressed, np.nan, v) for name, v in zip(METRIC_COLUMNS, values, strict=True)}
+    metrics["suppressed"] = suppressed
+    if stats.columns.isin(list(metrics)).any():  # metrics added again: replace them where they stand
+        return stats.assign(**metrics)
+    return pd.concat([stats, pd.DataFrame(metrics, index=stats.index)], axis=1)  # one step: far quicker
 
 
 def protect_partition(
