@@ -5,13 +5,14 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 from datetime import date
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
-from cxdash import db, metrics
+from cxdash import config, db, metrics
 from cxdash.labels import signed
 
 
@@ -20,10 +21,20 @@ def pillar_table(framework_id: str, path: Path | None = None, org_id: str | None
 
     Columns: org_id, round_date, pillar_id, name, sort_order, weight, score (1-5), score_100,
     statements, respondents, stage_level (the stage the pillar's own score falls in).
-    Computed once per `db.session` (a page's rerun asks for it from several places).
+    Every organisation's table is the same whatever organisation a page shows, so it is kept in the process
+    per data version (an import changes the version: the next read computes it again); one organisation's is
+    computed once per `db.session` (a page's rerun asks for it from several places).
     """
+    if org_id is None:
+        where = Path(path or config.db_path())
+        return _every_pillar(framework_id, str(where), db.data_version(where)).copy()
     key = ("maturity.pillar_table", framework_id, org_id)
     return db.remember(key, lambda: _pillar_table(framework_id, org_id, path), path).copy()
+
+
+@lru_cache(maxsize=4)
+def _every_pillar(framework_id: str, where: str, version: str) -> pd.DataFrame:
+    return _pillar_table(framework_id, None, Path(where))
 
 
 def _pillar_table(framework_id: str, org_id: str | None, path: Path | None) -> pd.DataFrame:
@@ -55,9 +66,16 @@ def _pillar_table(framework_id: str, org_id: str | None, path: Path | None) -> p
 def round_scores(framework_id: str, path: Path | None = None) -> pd.DataFrame:
     """Overall 0-100 score and stage for every organisation and assessment round of a framework.
 
-    Columns: org_id, round_date, pillars, respondents, score_100, stage_level, stage_name.
+    Columns: org_id, round_date, pillars, respondents, score_100, stage_level, stage_name. Kept in the process
+    per data version, as every organisation's pillar_table.
     """
-    return db.remember(("maturity.round_scores", framework_id), lambda: _round_scores(framework_id, path), path).copy()
+    where = Path(path or config.db_path())
+    return _every_round(framework_id, str(where), db.data_version(where)).copy()
+
+
+@lru_cache(maxsize=4)
+def _every_round(framework_id: str, where: str, version: str) -> pd.DataFrame:
+    return _round_scores(framework_id, Path(where))
 
 
 def _round_scores(framework_id: str, path: Path | None) -> pd.DataFrame:
