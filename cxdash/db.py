@@ -15,6 +15,7 @@ write-ahead log) is unchanged on disk, so a rerun that finds nothing new opens n
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import os
 import threading
@@ -381,6 +382,27 @@ def writer(path: Path | None = None) -> Iterator[duckdb.DuckDBPyConnection]:
 
 
 _WRITERS = threading.RLock()
+
+
+def per_version(maxsize: int) -> Callable[[Callable[..., T]], Callable[..., T]]:
+    """functools.lru_cache for a function whose arguments include a data version (`data_version`): its answers
+    stay in the process until an import changes the version. `forget_versions` empties every such cache."""
+
+    def wrap(fn: Callable[..., T]) -> Callable[..., T]:
+        cached = functools.lru_cache(maxsize=maxsize)(fn)
+        _PER_VERSION.append(cached)
+        return cached
+
+    return wrap
+
+
+def forget_versions() -> None:
+    """Empty every `per_version` cache: the next reads compute everything again, as after an import."""
+    for cached in _PER_VERSION:
+        cached.cache_clear()
+
+
+_PER_VERSION: list = []
 
 
 def data_version(path: Path | None = None) -> str:

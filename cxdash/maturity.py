@@ -5,7 +5,6 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 from datetime import date
-from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -32,7 +31,7 @@ def pillar_table(framework_id: str, path: Path | None = None, org_id: str | None
     return db.remember(key, lambda: _pillar_table(framework_id, org_id, path), path).copy()
 
 
-@lru_cache(maxsize=4)
+@db.per_version(4)
 def _every_pillar(framework_id: str, where: str, version: str) -> pd.DataFrame:
     return _pillar_table(framework_id, None, Path(where))
 
@@ -73,7 +72,7 @@ def round_scores(framework_id: str, path: Path | None = None) -> pd.DataFrame:
     return _every_round(framework_id, str(where), db.data_version(where)).copy()
 
 
-@lru_cache(maxsize=4)
+@db.per_version(4)
 def _every_round(framework_id: str, where: str, version: str) -> pd.DataFrame:
     return _round_scores(framework_id, Path(where))
 

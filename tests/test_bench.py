@@ -51,7 +51,7 @@ def test_a_tiny_run_measures_and_writes_the_report(tmp_path):
     )
     size = report.sizes[0]
     assert size.build_s > 0 and size.feedback_rows > 0 and not size.errors
-    for kind in ("uncached_ms", "new_value_ms", "cached_ms"):
+    for kind in ("uncached_ms", "new_value_ms", "cached_ms", "after_import_ms"):
         assert set(getattr(size, kind)) == {"overview", "peers"}
         assert all(len(v) == 2 and min(v) > 0 for v in getattr(size, kind).values())
     assert report.import_result["exit_code"] == 0 and report.import_result["rows"] == 500
@@ -61,6 +61,7 @@ def test_a_tiny_run_measures_and_writes_the_report(tmp_path):
     assert "old numbers" not in text and text.endswith("## Bottlenecks\nkept by hand\n")
     assert "`python -m cxdash bench --sizes tiny`" in text and f"{report.machine['cores']} cores" in text
     assert "| overview |" in text and "| peers |" in text
+    assert "## Server-side rerun after a filter change, first rerun after an import (ms)" in text
     assert "## Against the targets" in text and "Cold start at most 3 s: not measured" in text
     results = tmp_path / "work" / "results.json"
     assert json.loads(results.read_text())["sizes"][0]["size"]["label"] == "tiny"

@@ -20,7 +20,6 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, field
 from datetime import date
-from functools import lru_cache
 from pathlib import Path
 
 import numpy as np
@@ -329,7 +328,7 @@ def analyse(
     return _analyse(f, outcome, scope, window, str(path), db.data_version(path))
 
 
-@lru_cache(maxsize=32)
+@db.per_version(32)
 def _analyse(f: fl.Filters, outcome: str, scope: str, window: str, where: str, version: str) -> DriverResult:
     path = Path(where)
     names = reference.code_labels(path).get("measure", {})

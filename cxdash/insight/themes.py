@@ -20,7 +20,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 from dataclasses import dataclass, field
-from functools import cache, lru_cache
+from functools import cache
 from pathlib import Path
 
 import duckdb
@@ -169,7 +169,7 @@ def model(path: Path | None = None) -> ThemeModel:
     return _model(str(Path(path or config.db_path())), db.data_version(path))
 
 
-@lru_cache(maxsize=4)
+@db.per_version(4)
 def _model(path: str, version: str) -> ThemeModel:
     with db.reader(Path(path)) as con:
         kept = con.execute(sql("comments_fingerprint")).df().iloc[0]
