@@ -45,10 +45,14 @@ def test_headline_figures_match_independent_sql(monkeypatch, demo_db):
     stage = ["Ad hoc", "Emerging", "Established", "Embedded", "Leading"][min(int(overall // 20), 4)]
     assert tiles["Maturity stage"].value == stage
 
-    chart = at.get("plotly_chart")[0].proto.spec
+    assert not at.get("plotly_chart")  # the page opened first needs no Plotly script in the browser
+    chart = next(m.value for m in at.markdown if 'role="img"' in m.value)
     assert "Pillar scores against" in chart
     fig = overview.build(at.session_state["filters"], path=demo_db)
     assert [round(v, 6) for v in fig.pillars["score_100"]] == [round(s, 6) for _, s in pillars]
+    for name, score in pillars:  # each pillar's bar: its name, its score written, its length on the 0-101 axis
+        assert f">{name}</div>" in chart and f">{score:.0f}</div>" in chart
+        assert f"width: {min(score, 101) / 101 * 100:.2f}%" in chart
 
     end = date(2026, 10, 1)
     value, n = sql(demo_db, SATISFIED_SQL, org=org_id, start=date(2026, 8, 1), end=end)[0]
@@ -208,3 +212,28 @@ def test_fix_first_list_is_on_the_overview_with_its_numbers(monkeypatch, demo_db
     first = items.iloc[0]
     assert f"priority {first['score']:.0f}/100" in shown and re.search(r"\d", first["detail"])
     assert any("priority = 100 × importance × weakness" in m.value for m in at.markdown)
+
+
+def test_the_pillar_chart_in_html_draws_what_the_plotly_figure_draws():
+    from cxdash.charts.overview import make_pillars_vs_peers, pillars_vs_peers_html
+
+    pillars = pd.DataFrame({
+        "name": ["Leadership <b>&</b> strategy", "Culture"], "score_100": [46.0, 101.0], "sort_order": [1, 2],
+        "peer_median": [54.0, math.nan],
+    })  # fmt: skip
+    html = pillars_vs_peers_html(pillars, 'Same sector <a href="x">', 19)
+    fig = make_pillars_vs_peers(pillars, 'Same sector <a href="x">', 19)
+    assert fig.layout.title.text.replace("<", "&lt;").replace(">", "&gt;").replace('"', "&quot;") in html
+    assert "<b>" not in html and "<a " not in html  # names are data: shown, not obeyed
+    assert "Leadership &lt;b&gt;&amp;&lt;/b&gt; strategy" in html
+    assert ">46</div>" in html and "width: 45.54%" in html  # 46 on the 0-101 axis
+    assert ">101</div>" in html and "width: 100.00%" in html
+    assert html.count("rotate(45deg)") == 2  # one peer median (the other has none), and the key's diamond
+    assert "left: calc(53.47% - 8px)" in html  # the diamond at 54
+    assert (
+        'aria-label="Pillar scores against same sector &lt;a href=&quot;x&quot;&gt; median (n = 19 respondents):'
+        in html
+    )
+    assert "Culture 101" in html and "(peer median 54)" in html
+    without = pillars_vs_peers_html(pillars.assign(peer_median=math.nan), "Same sector", 19)
+    assert "Peer median" not in without and "rotate(45deg)" not in without  # no peers: no diamonds, no key

@@ -98,13 +98,21 @@ def test_peers_are_anonymised_by_default_when_presenting(monkeypatch, demo_db):
 
 
 def test_charts_are_drawn_larger_only_while_presenting(monkeypatch, demo_db):
-    normal = start(monkeypatch, demo_db)
+    normal = open_app(monkeypatch, demo_db, "pages/maturity.py")
     at = presenting_app(monkeypatch, demo_db)
-    plain, big = chart_layout(normal, "overview_pillars"), chart_layout(at, "overview_pillars")
+    at.button(key="overview_present_next").click().run()  # step 2: the Maturity page
+    plain, big = chart_layout(normal, "maturity_pillars"), chart_layout(at, "maturity_pillars")
     assert big["height"] >= plain["height"] * presentation.ZOOM - 1
     assert big["font"]["size"] == pytest.approx(plain["font"]["size"] * presentation.ZOOM)
     normal.run()  # a session that is not presenting still draws normal charts after one that is
-    assert chart_layout(normal, "overview_pillars")["height"] == plain["height"]
+    assert chart_layout(normal, "maturity_pillars")["height"] == plain["height"]
+
+
+def test_the_overview_pillar_chart_is_plotly_and_enlarged_only_while_presenting(monkeypatch, demo_db):
+    normal = start(monkeypatch, demo_db)  # in HTML, drawn at once (charts.overview.pillars_vs_peers_html)
+    assert not normal.get("plotly_chart") and any('role="img"' in m.value for m in normal.markdown)
+    big = chart_layout(presenting_app(monkeypatch, demo_db), "overview_pillars")
+    assert big["font"]["size"] == pytest.approx(16 * presentation.ZOOM)  # the house font size, enlarged
 
 
 def test_normal_mode_is_unaffected(monkeypatch, demo_db):
