@@ -684,15 +684,16 @@ def check_written(fuzz: Fuzz, kind: str, typed: list[dict], path: Path) -> None:
     check_rollup(path)
 
 
-#: Tables every write keeps in step with others (checked by check_rollup, not as unchanged): the feedback
-#: rollups, and the stored comment themes.
-DERIVED = ("feedback_org_month", "feedback_cells", "comment_themes", "theme_words")
+#: Tables every write keeps in step with others (checked by check_rollup, not as unchanged): the feedback and
+#: assessment rollups, and the stored comment themes.
+DERIVED = ("feedback_org_month", "feedback_cells", "assessment_statement_sums", "comment_themes", "theme_words")
 
 
 def check_rollup(path: Path) -> None:
     """The monthly rollup holds, per period, organisation and measure, the responses and score sums of the
-    distributions, and the cell rollup each distinct cell's row count: nothing more, nothing less. Stored
-    comment themes cover every comment, or none when there are too few to fit."""
+    distributions, the cell rollup each distinct cell's row count, and the assessment rollup each round's
+    statements' answers and score sums: nothing more, nothing less. Stored comment themes cover every comment,
+    or none when there are too few to fit."""
     rollup = "SELECT period_start, org_id, measure, n, sum_score FROM feedback_org_month ORDER BY ALL"
     direct = (
         "SELECT period_start, org_id, measure, sum(responses), sum(responses * score) FROM feedback_distributions "
@@ -707,12 +708,20 @@ def check_rollup(path: Path) -> None:
     try:
         held, expected = con.execute(rollup).fetchall(), con.execute(direct).fetchall()
         cell_rows, cell_counts = sorted(con.execute(cells).fetchall()), sorted(con.execute(counted).fetchall())
+        sums = sorted(con.execute("SELECT * FROM assessment_statement_sums").fetchall())
+        answers = sorted(
+            con.execute(
+                "SELECT framework_id, org_id, round_date, statement_id, count(*), sum(score) "
+                "FROM assessment_responses GROUP BY ALL"
+            ).fetchall()
+        )
         themed = {r[0] for r in con.execute("SELECT comment_id FROM comment_themes").fetchall()}
         comments = {r[0] for r in con.execute("SELECT comment_id FROM comments").fetchall()}
     finally:
         con.close()
     assert [r for r in held if r[3] > 0] == expected, "feedback_org_month is out of step with the distributions"
     assert cell_rows == cell_counts, "feedback_cells is out of step with the distributions"
+    assert sums == answers, "assessment_statement_sums is out of step with the answers"
     assert themed in (comments, set()), "stored comment themes are not for the comments held"
 
 
