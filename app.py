@@ -15,7 +15,7 @@ import streamlit as st
 
 from cxdash import db, presentation, ui
 
-ui.through_app()
+ui.through_app(entry=True)
 st.set_page_config(page_title="cxdash: customer experience maturity", page_icon=":bar_chart:", layout="wide")
 presenting = presentation.start()  # ?present=1 or the sidebar switch: projector styling, no navigation
 

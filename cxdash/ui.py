@@ -19,20 +19,23 @@ from cxdash.filters import Filters
 T = TypeVar("T")
 
 
-def through_app() -> None:
-    """The first call of app.py and of every page script: leave Streamlit's legacy multipage layout.
+def through_app(entry: bool = False) -> None:
+    """The first call of app.py (`entry=True`) and of every page script: leave Streamlit's legacy multipage layout.
 
     Streamlit treats a pages/ folder next to app.py as its legacy layout until st.navigation has been called
     once in the process (and AppTest starts every run that way), so a freshly started server's first request
     on a deep link (/maturity) would run that page script alone: no page config, no grouped navigation, no
     access rules. In such a run this turns the legacy layout off, as st.navigation itself does, and reruns,
-    which runs app.py and its navigation to the same page. In every other run it does nothing.
+    which runs app.py and its navigation to the same page. In app.py itself it only turns the layout off: the
+    run goes on to st.navigation (rerunning there cost a fresh server's first page about 0.1 s). In every
+    other run it does nothing.
     """
     from streamlit.runtime.pages_manager import PagesManager
 
     if PagesManager.uses_pages_directory:
         PagesManager.uses_pages_directory = False
-        st.rerun()
+        if not entry:
+            st.rerun()
 
 
 @contextlib.contextmanager
