@@ -21,7 +21,7 @@ run: setup demo
 		CXDASH_FACILITATOR_PASSCODE="$${CXDASH_FACILITATOR_PASSCODE-$$($(NEW_PASSCODE))}"; \
 	echo "Passcodes for this run (unless sign-in is configured): import $$CXDASH_IMPORT_PASSCODE," \
 		"facilitator $$CXDASH_FACILITATOR_PASSCODE"; \
-	CXDASH_DB=$(DB) exec $(PY) -m streamlit run app.py --server.port $(PORT)
+	CXDASH_DB=$(DB) exec $(PY) -m cxdash serve --server.port $(PORT)
 
 test: setup $(CHROMIUM) $(PDFTOPPM)
 	$(PY) -m ruff check .

@@ -3,7 +3,8 @@ measures what a user waits for, then writes the results to docs/performance.md.
 
 For each size and page: the server-side rerun after a filter change (Streamlit's AppTest, median
 over different organisations; uncached = st.cache_data cleared before every rerun, cached = the same
-organisations again); cold start (new `streamlit run` process to the Overview drawn in Chromium);
+organisations again); cold start (a new app process, started as `make run` starts it, to the Overview
+drawn in Chromium);
 peak resident memory of the app process after every page was visited; in headless Chromium, the
 time from picking another organisation in the sidebar to the page redrawn (the script finished,
 nothing stale, every chart drawn). Once per run: importing a response-level CSV (1 million rows)
@@ -337,7 +338,7 @@ def _timed_rerun(at: Any, org_id: str, clear: str, attr: str, page: Page, result
 
 
 def _start_server(path: Path, port: int, log: Path) -> subprocess.Popen:
-    command = [sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(port)]
+    command = [sys.executable, "-m", "cxdash", "serve", "--server.port", str(port)]  # as `make run` starts it
     command += ["--server.address", "127.0.0.1", "--server.headless", "true", "--browser.gatherUsageStats", "false"]
     env = {**os.environ, "CXDASH_DB": str(path)}
     with open(log, "ab") as out:  # the child keeps its own copy of the descriptor
@@ -736,9 +737,9 @@ def markdown(report: Report) -> str:
         "",
         "## In the browser: filter change to updated page (ms)",
         "",
-        "Headless Chromium against `streamlit run`: median time from clicking another organisation in the",
-        "sidebar to the page redrawn (script finished, nothing stale, every chart drawn; on the Overview the",
-        "title showing the new name). In brackets: CPU time the app process used meanwhile.",
+        "Headless Chromium against the app (`python -m cxdash serve`): median time from clicking another",
+        "organisation in the sidebar to the page redrawn (script finished, nothing stale, every chart drawn; on the",
+        "Overview the title showing the new name). In brackets: CPU time the app process used meanwhile.",
         "",
         "| page | " + " | ".join(r.size.label for r in sizes) + " |",
         "|---|" + "---:|" * len(sizes),
@@ -752,9 +753,10 @@ def markdown(report: Report) -> str:
         "",
         "## The app process",
         "",
-        "Cold start: from starting `streamlit run` to the Overview drawn in a Chromium that has never visited the",
-        "app (server healthy in brackets). Restart: the same for a new process on the same address, the browser",
-        "having visited before (Streamlit's scripts and styles in its cache), as after a redeploy.",
+        "Cold start: from starting `python -m cxdash serve` (as `make run` does) to the Overview drawn in a",
+        "Chromium that has never visited the app (server healthy in brackets). Restart: the same for a new process",
+        "on the same address, the browser having visited before (Streamlit's scripts and styles in its cache), as",
+        "after a redeploy.",
         "Peak memory: the app process's peak resident set (VmHWM) after every page and filter change above.",
         "",
         "| size | cold start (s) | restart (s) | peak memory (MB) |",
@@ -782,8 +784,9 @@ def markdown(report: Report) -> str:
             "",
             "## Several app processes on one database",
             "",
-            f"{len(multi['processes'])} `streamlit run` processes opened `{multi['db']}` (read-only connections) and",
-            "each served every page at the same moment to its own Chromium tab, twice (first visit, then again):",
+            f"{len(multi['processes'])} `python -m cxdash serve` processes opened `{multi['db']}` (read-only",
+            "connections) and each served every page at the same moment to its own Chromium tab, twice (first visit,",
+            "then again):",
             f"**{served} of {len(multi['processes'])} served all {multi['page_count']} pages without an error.**",
             "Page load = from navigating to the page drawn.",
             "",
@@ -808,7 +811,7 @@ def markdown(report: Report) -> str:
     lines += [
         "",
         "Method: the demo databases are built with `cxdash.demo.build(path, responses=N, orgs=K)`. Reruns run in",
-        "the benchmark's own process, the browser measures against a separate `streamlit run`; the operating",
+        "the benchmark's own process, the browser measures against a separate app process; the operating",
         "system's file cache is warm (each database was just built). Per-run raw numbers: `results.json` in the",
         "work folder (`data/bench/` by default).",
         "",

@@ -1,4 +1,4 @@
-"""Command line: `python -m cxdash demo | import | template | check | frameworks | report | bench`."""
+"""Command line: `python -m cxdash demo | import | template | check | frameworks | report | bench | serve`."""
 
 from __future__ import annotations
 
@@ -68,12 +68,24 @@ def build_parser() -> argparse.ArgumentParser:
     from cxdash import bench
 
     bench.add_arguments(sub.add_parser("bench", help="measure page, import and browser speed at growing sizes"))
+    serve = sub.add_parser("serve", help="serve the app (streamlit run app.py), warmed up while the first page loads")
+    serve.add_argument("streamlit_args", nargs=argparse.REMAINDER, help="options for streamlit run (--server.port ...)")
     return parser
 
 
 def main(argv: list[str] | None = None) -> int:
     """Run one command; return the process exit code."""
-    args = build_parser().parse_args(argv)
+    argv = sys.argv[1:] if argv is None else argv
+    if argv[:1] == ["serve"] and not {"-h", "--help"} & set(argv):  # straight to Streamlit: the parser's imports
+        from cxdash import serve  # would delay the server's start
+
+        return serve.run(argv[1:])
+    parser = build_parser()
+    args, unknown = parser.parse_known_args(argv)
+    if args.command == "serve":  # every option after `serve` is Streamlit's
+        args.streamlit_args = [*unknown, *args.streamlit_args]
+    elif unknown:
+        parser.error(f"unrecognized arguments: {' '.join(unknown)}")
     handler = {
         "demo": _demo,
         "import": _import,
@@ -82,8 +94,15 @@ def main(argv: list[str] | None = None) -> int:
         "frameworks": _frameworks,
         "report": _report,
         "bench": _bench,
+        "serve": _serve,
     }[args.command]
     return handler(args)
+
+
+def _serve(args: argparse.Namespace) -> int:
+    from cxdash import serve
+
+    return serve.run(args.streamlit_args)
 
 
 def _demo(args: argparse.Namespace) -> int:

@@ -33,8 +33,9 @@ def free_port() -> int:
 def streamlit_server(
     db_path: Path, extra_env: dict[str, str] | None = None, args: list[str] | None = None
 ) -> Iterator[str]:
-    """Run `streamlit run app.py` on db_path (with extra command-line `args`, such as
-    ["--secrets.files", path]); yield its base URL; stop it afterwards."""
+    """Run the app as `make run` does (`python -m cxdash serve`: `streamlit run app.py` warmed up) on db_path (with
+    extra command-line `args` for Streamlit, such as ["--secrets.files", path]); yield its base URL; stop it
+    afterwards."""
     port = free_port()
     env = {**os.environ, "CXDASH_DB": str(db_path), **(extra_env or {})}
     log = tempfile.NamedTemporaryFile("w+", prefix="streamlit-", suffix=".log", delete=False)  # noqa: SIM115
@@ -42,9 +43,8 @@ def streamlit_server(
         [
             sys.executable,
             "-m",
-            "streamlit",
-            "run",
-            "app.py",
+            "cxdash",
+            "serve",
             "--server.port",
             str(port),
             "--server.address",
