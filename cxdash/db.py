@@ -28,7 +28,7 @@ from typing import Any, TypeVar
 import duckdb
 import pandas as pd
 
-from cxdash import config
+from cxdash import config, frames  # noqa: F401 (frames: how pandas holds text, set before any frame is made)
 from cxdash.queries import SQL_DIR, inline, sql
 
 #: Schema version this code writes; migrations live in cxdash/sql/schema/NNN_*.sql.

@@ -27,7 +27,7 @@ import duckdb
 import numpy as np
 import pandas as pd
 
-from cxdash import config
+from cxdash import config, frames  # noqa: F401 (frames: how pandas holds text, set before any frame is made)
 from cxdash.queries import fragment
 
 Z95 = 1.959963984540054
