@@ -94,20 +94,29 @@ def _panel(
     traces = []
     ys = [count - 1 - i for i in range(count)]
     empty = pd.DataFrame({"org_id": [], "value": []})
+    xs, ys_jittered, colours, custom = [], [], [], []
     for y, row in zip(ys, rows.to_dict("records"), strict=True):
         peers = by_line.get((row["kind"], row["item"]), empty).sort_values("value")
-        traces.append(
-            {
-                "type": "scatter", "x": peers["value"].to_numpy(), "y": [y + d for d in _jitter(len(peers))],
-                "mode": "markers", "name": "Peers", "legendgroup": "peers", "showlegend": first and y == count - 1,
-                "marker": {"size": 13, "color": _row_colour(row["kind"], row["item"], row["sort_order"]),
-                           "opacity": 0.8, "line": {"color": "white", "width": 1}},
-                "customdata": [[names.get(o, o), format_value(v, row["headline"])]
-                               for o, v in zip(peers["org_id"], peers["value"], strict=True)],
-                "hovertemplate": f"{row['label']}<br>%{{customdata[0]}}: %{{customdata[1]}}<extra></extra>",
-                **on,
-            }
-        )  # fmt: skip
+        xs += peers["value"].tolist()
+        ys_jittered += [y + d for d in _jitter(len(peers))]
+        colours += [_row_colour(row["kind"], row["item"], row["sort_order"])] * len(peers)
+        custom += [[row["label"], names.get(o, o), format_value(v, row["headline"])]
+                   for o, v in zip(peers["org_id"], peers["value"], strict=True)]  # fmt: skip
+    traces.append(
+        {
+            "type": "scatter",
+            "x": xs,
+            "y": ys_jittered,
+            "mode": "markers",
+            "name": "Peers",
+            "legendgroup": "peers",
+            "showlegend": first,
+            "marker": {"size": 13, "color": colours, "opacity": 0.8, "line": {"color": "white", "width": 1}},
+            "customdata": custom,
+            "hovertemplate": "%{customdata[0]}<br>%{customdata[1]}: %{customdata[2]}<extra></extra>",
+            **on,
+        }
+    )  # one trace for every line's peers: a browser draws one trace of 2,000 dots sooner than 12 of 170
     medians = rows["median"].astype(float).to_numpy()
     traces.append(
         {
