@@ -74,7 +74,8 @@ def figure(data: list[dict[str, Any]], layout: dict[str, Any]) -> go.Figure:
 
 def layout(title: str, height: int = theme.CHART_HEIGHT, **parts: Any) -> dict[str, Any]:
     """The house layout (title, fonts, margins, white background) as a dict; `parts` are added to it, or replace
-    its own whole (margin=... gives all four margins)."""
+    its own whole (margin=... gives all four margins). Empty `shapes` and `annotations` lists are left out, as
+    graph_objects' setters left them (given as they are, an empty list would be written into the figure)."""
     return {
         "title": {"text": title, "x": 0, "xanchor": "left"},
         "height": height,
@@ -83,7 +84,7 @@ def layout(title: str, height: int = theme.CHART_HEIGHT, **parts: Any) -> dict[s
         "plot_bgcolor": "white",
         "paper_bgcolor": "white",
         "showlegend": False,
-        **parts,
+        **{name: value for name, value in parts.items() if value != [] or name not in ("shapes", "annotations")},
     }
 
 

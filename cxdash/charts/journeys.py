@@ -98,20 +98,16 @@ def make_journey_curve(
     high = float(values["high"].max()) if not values.empty else 100.0
     y_range = [max(0.0, low - 5), min(100.0, high + 5)]
     label_y = _spread([e[1] for e in ends], (y_range[1] - y_range[0]) * 0.075)
-    # annotations and shapes only when there are some: an empty list would still be written into the figure
-    marks = {}
-    if ends:
-        marks["annotations"] = [
-            {"x": 1, "xref": "paper", "xshift": 6, "y": shifted, "text": f"<b>{label} {y:.0f}%</b>",
-             "showarrow": False, "xanchor": "left", "font": {"color": colour, "size": theme.FONT_SIZE}}
-            for (label, y, colour), shifted in zip(ends, label_y, strict=True)
-        ]  # fmt: skip
-    if highlight in position:
-        i = position[highlight]
-        marks["shapes"] = [
-            {"type": "rect", "xref": "x", "yref": "y domain", "x0": i - 0.4, "x1": i + 0.4, "y0": 0, "y1": 1,
-             "fillcolor": HIGHLIGHT, "opacity": 0.15, "line": {"width": 0}, "layer": "below"}
-        ]  # fmt: skip
+    notes = [
+        {"x": 1, "xref": "paper", "xshift": 6, "y": shifted, "text": f"<b>{label} {y:.0f}%</b>",
+         "showarrow": False, "xanchor": "left", "font": {"color": colour, "size": theme.FONT_SIZE}}
+        for (label, y, colour), shifted in zip(ends, label_y, strict=True)
+    ]  # fmt: skip
+    shaded = [
+        {"type": "rect", "xref": "x", "yref": "y domain", "x0": position[highlight] - 0.4,
+         "x1": position[highlight] + 0.4, "y0": 0, "y1": 1, "fillcolor": HIGHLIGHT, "opacity": 0.15,
+         "line": {"width": 0}, "layer": "below"}
+    ] if highlight in position else []  # fmt: skip
     x_axis = {"tickvals": list(range(len(order))), "ticktext": ticks, "range": [-0.4, len(order) - 0.6],
               "showgrid": False}  # fmt: skip
     y_axis = {"title": {"text": "% rated 4 or 5"}, "ticksuffix": "%", "range": y_range, "gridcolor": "#e5e5e5",
@@ -126,7 +122,8 @@ def make_journey_curve(
             hovermode="closest",
             xaxis=x_axis,
             yaxis=y_axis,
-            **marks,
+            annotations=notes,
+            shapes=shaded,
         ),
     )
 
@@ -205,7 +202,7 @@ def make_stage_channel_heatmap(
             height=150 + 62 * len(stages),
             margin={"l": 10, "r": 10, "t": 100, "b": 10},
             plot_bgcolor="#f2f2f2",
-            **({"shapes": boxes} if boxes else {}),
+            shapes=boxes,
             # no axis titles: the stage and channel names say what the rows and columns are
             xaxis={"side": "top", "showgrid": False, "title": {}},
             yaxis={"autorange": "reversed", "showgrid": False, "title": {}, "ticksuffix": " "},

@@ -44,12 +44,7 @@ def _stage_lines(stages: pd.DataFrame) -> dict[str, list[dict[str, Any]]]:
         centre = (stage.min_score + (float(upper.iloc[0]) if not upper.empty else 100)) / 2
         notes.append({"x": centre, "y": 1.0, "yref": "paper", "yanchor": "bottom", "text": stage.name,
                       "showarrow": False, "font": {"size": theme.FONT_SIZE - 2, "color": "#555555"}})  # fmt: skip
-    return _listed(shapes=shapes, annotations=notes)
-
-
-def _listed(**lists: list[dict[str, Any]]) -> dict[str, list[dict[str, Any]]]:
-    """The non-empty ones of `lists` (shapes, annotations): an empty list is left out, as Plotly's setters did."""
-    return {name: items for name, items in lists.items() if items}
+    return {"shapes": shapes, "annotations": notes}
 
 
 def _title_on_top(spec: dict[str, Any]) -> dict[str, Any]:
@@ -172,7 +167,7 @@ def make_answer_spread(statements: pd.DataFrame, scale: pd.DataFrame, pillar_nam
             "font": {"size": theme.FONT_SIZE - 2},
         },
         margin={"l": 10, "r": 70, "t": 100, "b": 10},
-        **_listed(annotations=notes),
+        annotations=notes,
     )
     return figure(traces, _title_on_top(spec))
 
@@ -230,6 +225,6 @@ def make_role_gap(roles: pd.DataFrame) -> go.Figure:
         showlegend=True,
         legend={"orientation": "h", "x": 0, "y": 1.0, "yanchor": "bottom"},
         margin={"l": 10, "r": 80, "t": 100, "b": 10},
-        **_listed(annotations=notes),
+        annotations=notes,
     )  # fmt: skip
     return figure(traces, _title_on_top(spec))

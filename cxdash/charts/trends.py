@@ -191,6 +191,8 @@ def make_feedback_trend(
         legend=LEGEND_TOP,
         margin={"l": 10, "r": 110, "t": 105, "b": 20},
         hovermode="closest",
+        annotations=notes,
+        shapes=shapes,
         # the domains make_subplots(rows=2, row_heights=[0.8, 0.2], vertical_spacing=0.05, shared_xaxes=True) gives
         xaxis={"anchor": "y", "domain": [0.0, 1.0], "matches": "x2", "showticklabels": False, **time},
         yaxis=y_axis,
@@ -199,10 +201,6 @@ def make_feedback_trend(
                 "rangemode": "tozero", "nticks": 3},
     )  # fmt: skip
     spec["title"].update(TITLE_TOP)
-    if notes:
-        spec["annotations"] = notes
-    if shapes:
-        spec["shapes"] = shapes
     return figure(traces, spec)
 
 
@@ -301,6 +299,8 @@ def make_maturity_rounds(rounds: pd.DataFrame, stages: pd.DataFrame) -> go.Figur
         showlegend=True,
         legend=LEGEND_TOP,
         margin={"l": 10, "r": 110, "t": 105, "b": 10},
+        annotations=notes,
+        shapes=shapes,
         xaxis={
             "tickvals": [x_of[d] for d in dates],
             "ticktext": [f"{d:%b %Y}<br>{int(respondents.get(d, 0))} respondents" for d in dates],
@@ -309,8 +309,4 @@ def make_maturity_rounds(rounds: pd.DataFrame, stages: pd.DataFrame) -> go.Figur
         yaxis={"title": {"text": "Score (0-100)"}, "range": [0, 100], "gridcolor": "#f3f3f3", "dtick": 20},
     )
     spec["title"].update(TITLE_TOP)
-    if shapes:  # an empty list would be written out as "shapes": [], which graph_objects leaves out
-        spec["shapes"] = shapes
-    if notes:
-        spec["annotations"] = notes
     return figure(traces, spec)

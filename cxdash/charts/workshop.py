@@ -61,7 +61,7 @@ def _pillar_bars(pillars: pd.DataFrame, stages: pd.DataFrame, title: str) -> go.
             yaxis={"title": {}, "automargin": True},
             bargap=0.3,
             margin={"l": 10, "r": 20, "t": 60, "b": 10},
-            **({"shapes": lines} if lines else {}),  # none rather than an empty list, as Plotly's setter left it
+            shapes=lines,
         ),
     )  # fmt: skip
 
