@@ -70,6 +70,7 @@ def build_parser() -> argparse.ArgumentParser:
     bench.add_arguments(sub.add_parser("bench", help="measure page, import and browser speed at growing sizes"))
     serve = sub.add_parser("serve", help="serve the app (streamlit run app.py), warmed up while the first page loads")
     serve.add_argument("streamlit_args", nargs=argparse.REMAINDER, help="options for streamlit run (--server.port ...)")
+    # Run by main() before this parser is built (its imports would delay the server); here for --help only.
     return parser
 
 
@@ -80,12 +81,7 @@ def main(argv: list[str] | None = None) -> int:
         from cxdash import serve  # would delay the server's start
 
         return serve.run(argv[1:])
-    parser = build_parser()
-    args, unknown = parser.parse_known_args(argv)
-    if args.command == "serve":  # every option after `serve` is Streamlit's
-        args.streamlit_args = [*unknown, *args.streamlit_args]
-    elif unknown:
-        parser.error(f"unrecognized arguments: {' '.join(unknown)}")
+    args = build_parser().parse_args(argv)
     handler = {
         "demo": _demo,
         "import": _import,
@@ -94,15 +90,8 @@ def main(argv: list[str] | None = None) -> int:
         "frameworks": _frameworks,
         "report": _report,
         "bench": _bench,
-        "serve": _serve,
     }[args.command]
     return handler(args)
-
-
-def _serve(args: argparse.Namespace) -> int:
-    from cxdash import serve
-
-    return serve.run(args.streamlit_args)
 
 
 def _demo(args: argparse.Namespace) -> int:

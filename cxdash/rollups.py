@@ -36,7 +36,8 @@ ASSESSMENT = {
     "assessment_statement_sums": ("assessment_sums_delete", "assessment_sums_insert", "assessment_sums_check"),
 }
 
-#: Every rollup table, with what it sums (for the check command's report).
+#: Every rollup table, with its named queries, and what it sums (for the check command's report).
+ROLLUPS = {**FEEDBACK, **ASSESSMENT}
 SUMS = {**dict.fromkeys(FEEDBACK, "feedback distributions"), **dict.fromkeys(ASSESSMENT, "assessment answers")}
 
 
@@ -59,7 +60,7 @@ def _refresh(con: duckdb.DuckDBPyConnection, rollups: dict, org_ids: Iterable[st
 
 def differences(con: duckdb.DuckDBPyConnection, table: str) -> int:
     """How many rows of the rollup `table` differ from what it sums, summed again (0: in step)."""
-    return int(con.execute(sql({**FEEDBACK, **ASSESSMENT}[table][2])).fetchall()[0][0])
+    return int(con.execute(sql(ROLLUPS[table][2])).fetchall()[0][0])
 
 
 def feedback_differences(con: duckdb.DuckDBPyConnection) -> int:
