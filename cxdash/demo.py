@@ -1656,7 +1656,7 @@ def _build_into(path: Path, responses: int, orgs: int, seed: int) -> dict[str, i
     ]
     draw = _Draw(text_rng, 4096)
 
-    feedback_rows, comment_no = 0, 0
+    comment_no = 0
     monthly: list[tuple[np.ndarray, ...]] = []  # each month's distribution rows, written after the loop
     with db.writer(path) as con:
         con.execute("SET threads = 1")

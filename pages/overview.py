@@ -55,16 +55,16 @@ else:
 
 left, right = st.columns([5, 6], gap="large")
 with left:
-    if view.assessed and st.session_state.get("presenting"):  # Plotly, enlarged for the projector
-        st.plotly_chart(
-            ui.figure(make_pillars_vs_peers, view.pillars, view.peer_label, view.respondents),
-            key="overview_pillars",
-            config={"displayModeBar": False},
-        )
-    elif view.assessed:  # drawn by the browser at once: no Plotly script to load on the page opened first
-        chart = ui.pure(pillars_vs_peers_html, view.pillars, view.peer_label, view.respondents)
-        st.markdown(chart, unsafe_allow_html=True)
     if view.assessed:
+        if st.session_state.get("presenting"):  # Plotly, enlarged for the projector
+            st.plotly_chart(
+                ui.figure(make_pillars_vs_peers, view.pillars, view.peer_label, view.respondents),
+                key="overview_pillars",
+                config={"displayModeBar": False},
+            )
+        else:  # drawn by the browser at once: no Plotly script to load on the page opened first
+            chart = ui.pure(pillars_vs_peers_html, view.pillars, view.peer_label, view.respondents)
+            st.markdown(chart, unsafe_allow_html=True)
         weakest = view.pillars.sort_values("score_100").iloc[0]
         st.caption(
             f"Each bar is a pillar's score from the latest assessment; the diamond is the median of "
