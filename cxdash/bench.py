@@ -282,7 +282,7 @@ def rerun_times(path: Path, page_list: Sequence[Page], runs: int, result: SizeRe
     logging.getLogger("streamlit.runtime.caching.cache_data_api").addFilter(
         lambda record: "No runtime found" not in record.getMessage()
     )
-    from cxdash import ui
+    from cxdash import db, ui
 
     orgs = [org_id for org_id, _ in _org_sample(path, runs)]
     with _app_env(path), ui.apptest_as_served():
@@ -294,8 +294,9 @@ def rerun_times(path: Path, page_list: Sequence[Page], runs: int, result: SizeRe
                 if at.exception:
                     raise RuntimeError(at.exception[0].message)
                 for attr, clear in RERUN_KINDS:
-                    if attr == "new_value_ms":
-                        ui.clear_figures()  # this organisation's figures are not built yet either
+                    if attr == "new_value_ms":  # nor this organisation's figures or driver analyses
+                        ui.clear_figures()
+                        db.forget_versions(per_view_only=True)
                     getattr(result, attr)[page.name] = [_timed_rerun(at, o, clear, attr, page, result) for o in orgs]
             except (KeyError, RuntimeError) as exc:  # one broken page is a result, not the end of the run
                 result.errors.append(f"AppTest {page.name}: {type(exc).__name__}: {exc}"[:300])
@@ -306,9 +307,10 @@ def rerun_times(path: Path, page_list: Sequence[Page], runs: int, result: SizeRe
         st.cache_data.clear()
 
 
-#: The kinds of rerun timed, in order, and what is forgotten before each rerun: "" nothing, "cache" st.cache_data
-#: and the shared figures, "all" those and the caches kept per data version in the process (db.per_version: every
-#: organisation's pillar and round scores, the comment theme model, driver analyses), as after an import.
+#: The kinds of rerun timed, in order, and what is forgotten before each rerun: "" nothing, "cache" st.cache_data,
+#: the shared figures and the per-view caches kept per data version (driver analyses: another page may have made
+#: this organisation's), "all" those and the rest kept per data version in the process (db.per_version: every
+#: organisation's pillar and round scores, the comment theme model), as after an import.
 RERUN_KINDS = (("uncached_ms", "cache"), ("new_value_ms", ""), ("cached_ms", ""), ("after_import_ms", "all"))
 
 
@@ -321,8 +323,7 @@ def _timed_rerun(at: Any, org_id: str, clear: str, attr: str, page: Page, result
     if clear:
         st.cache_data.clear()
         ui.clear_figures()
-    if clear == "all":
-        db.forget_versions()
+        db.forget_versions(per_view_only=clear == "cache")
     at.selectbox(key="org").set_value(org_id)  # KeyError when the page lost its sidebar
     start, cpu = time.perf_counter(), time.process_time()
     at.run()
@@ -702,9 +703,9 @@ def markdown(report: Report) -> str:
         (
             "uncached",
             "uncached_ms",
-            "`st.cache_data` and the shared figures cleared before every rerun: every query and computation for "
-            "the view runs; kept are what no filter changes, computed once per data version in the process "
-            "(every organisation's pillar and round scores, the comment theme model)",
+            "`st.cache_data`, the shared figures and the driver analyses cleared before every rerun: every query "
+            "and computation for the view runs; kept are what no filter changes, computed once per data version "
+            "in the process (every organisation's pillar and round scores, the comment theme model)",
         ),
         ("first visit of a filter value", "new_value_ms", "shared look-ups cached, this organisation's not"),
         ("cached", "cached_ms", "the same organisations a second time: every query cached"),

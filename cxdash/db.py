@@ -384,25 +384,27 @@ def writer(path: Path | None = None) -> Iterator[duckdb.DuckDBPyConnection]:
 _WRITERS = threading.RLock()
 
 
-def per_version(maxsize: int) -> Callable[[Callable[..., T]], Callable[..., T]]:
+def per_version(maxsize: int, per_view: bool = False) -> Callable[[Callable[..., T]], Callable[..., T]]:
     """functools.lru_cache for a function whose arguments include a data version (`data_version`): its answers
-    stay in the process until an import changes the version. `forget_versions` empties every such cache."""
+    stay in the process until an import changes the version. `per_view`: its arguments also include what a page
+    shows (the filters), so it holds one answer per view, not one for every view. `forget_versions` empties them."""
 
     def wrap(fn: Callable[..., T]) -> Callable[..., T]:
         cached = functools.lru_cache(maxsize=maxsize)(fn)
-        _PER_VERSION.append(cached)
+        _PER_VERSION.append((cached, per_view))
         return cached
 
     return wrap
 
 
-def forget_versions() -> None:
-    """Empty every `per_version` cache: the next reads compute everything again, as after an import."""
-    for cached in _PER_VERSION:
-        cached.cache_clear()
+def forget_versions(per_view_only: bool = False) -> None:
+    """Empty every `per_version` cache (or only the per-view ones): the next reads compute them again."""
+    for cached, per_view in _PER_VERSION:
+        if per_view or not per_view_only:
+            cached.cache_clear()
 
 
-_PER_VERSION: list = []
+_PER_VERSION: list[tuple[Any, bool]] = []
 
 
 def data_version(path: Path | None = None) -> str:

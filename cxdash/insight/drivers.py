@@ -328,7 +328,7 @@ def analyse(
     return _analyse(f, outcome, scope, window, str(path), db.data_version(path))
 
 
-@db.per_version(32)
+@db.per_version(32, per_view=True)
 def _analyse(f: fl.Filters, outcome: str, scope: str, window: str, where: str, version: str) -> DriverResult:
     path = Path(where)
     names = reference.code_labels(path).get("measure", {})
